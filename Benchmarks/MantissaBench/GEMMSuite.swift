@@ -1,0 +1,111 @@
+import MantissaKernels
+
+/// `mantissa-bench gemm`: GFLOP/s of every dtype combination per shape and thread count, as a
+/// share of the FMA peak measured in the same run.
+enum GEMMSuite {
+  enum Combination: String, CaseIterable {
+    case f32 = "f32"
+    case f16f16f32 = "f16-f16-f32"
+    case f16 = "f16"
+    case f32f16f32 = "f32-f16-f32"
+
+    var types: (KernelType, KernelType, KernelType) {
+      switch self {
+      case .f32: (.f32, .f32, .f32)
+      case .f16f16f32: (.f16, .f16, .f32)
+      case .f16: (.f16, .f16, .f16)
+      case .f32f16f32: (.f32, .f16, .f32)
+      }
+    }
+  }
+
+  static func run(
+    shapes: [GEMMShape], threads: [Int], combinations: [Combination], peaks: [Int: Double],
+    kernel: GEMMMicrokernel
+  ) -> [BenchRow] {
+    var rows: [BenchRow] = []
+    var table: [[String]] = []
+    for shape in shapes {
+      let aCount = shape.m * shape.k
+      let bCount = shape.k * shape.n
+      let cCount = shape.m * shape.n
+      let a32 = UnsafeMutablePointer<Float>.allocate(capacity: aCount)
+      let b32 = UnsafeMutablePointer<Float>.allocate(capacity: bCount)
+      let c32 = UnsafeMutablePointer<Float>.allocate(capacity: cCount)
+      let a16 = UnsafeMutablePointer<Float16>.allocate(capacity: aCount)
+      let b16 = UnsafeMutablePointer<Float16>.allocate(capacity: bCount)
+      let c16 = UnsafeMutablePointer<Float16>.allocate(capacity: cCount)
+      defer {
+        a32.deallocate()
+        b32.deallocate()
+        c32.deallocate()
+        a16.deallocate()
+        b16.deallocate()
+        c16.deallocate()
+      }
+      var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+      func next() -> Float {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Float(Int64(bitPattern: state >> 11) % 2001 - 1000) / 1000
+      }
+      for i in 0..<aCount {
+        a32[i] = next()
+        a16[i] = Float16(a32[i])
+      }
+      for i in 0..<bCount {
+        b32[i] = next()
+        b16[i] = Float16(b32[i])
+      }
+      c32.initialize(repeating: 0, count: cCount)
+      c16.initialize(repeating: 0, count: cCount)
+      let lda = shape.transA == .noTranspose ? shape.k : shape.m
+      let ldb = shape.transB == .noTranspose ? shape.n : shape.k
+      let (m, n, k, tA, tB) = (shape.m, shape.n, shape.k, shape.transA, shape.transB)
+      let flops = 2.0 * Double(m) * Double(n) * Double(k)
+      for t in threads {
+        var f32Seconds: Double?
+        for combination in combinations {
+          let minimumTime = flops > 1e9 ? 0.5 : 0.2
+          let seconds = Machine.bestTime(minimumTime: minimumTime) {
+            switch combination {
+            case .f32:
+              gemm(
+                tA, tB, m: m, n: n, k: k, a: a32, lda: lda, b: b32, ldb: ldb, c: c32, ldc: n,
+                threads: t)
+            case .f16f16f32:
+              gemm(
+                tA, tB, m: m, n: n, k: k, a: a16, lda: lda, b: b16, ldb: ldb, c: c32, ldc: n,
+                threads: t)
+            case .f16:
+              gemm(
+                tA, tB, m: m, n: n, k: k, a: a16, lda: lda, b: b16, ldb: ldb, c: c16, ldc: n,
+                threads: t)
+            case .f32f16f32:
+              gemm(
+                tA, tB, m: m, n: n, k: k, a: a32, lda: lda, b: b16, ldb: ldb, c: c32, ldc: n,
+                threads: t)
+            }
+          }
+          let (ta, tb, tc) = combination.types
+          let id = gemmKernelID(a: ta, b: tb, c: tc, kernel: kernel)
+          let gflops = flops / seconds * 1e-9
+          let peak = peaks[t] ?? .nan
+          if combination == .f32 { f32Seconds = seconds }
+          rows.append(
+            BenchRow(
+              suite: "gemm", id: id, m: m, n: n, k: k, threads: t, seconds: seconds, gflops: gflops,
+              peak_fraction: gflops / peak, cpu: Machine.cpu))
+          let vsF32 = f32Seconds.map { Report.format($0 / seconds, 2) } ?? "-"
+          table.append([
+            id, shape.description, "\(t)", Report.format(seconds * 1e6, 1), Report.format(gflops),
+            Report.format(100 * gflops / peak) + "%", vsF32,
+          ])
+        }
+      }
+    }
+    print(
+      Report.table(
+        ["kernel", "shape", "threads", "us", "GFLOP/s", "of peak", "vs f32"], table))
+    return rows
+  }
+}

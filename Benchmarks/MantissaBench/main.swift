@@ -1,0 +1,110 @@
+import Foundation
+import MantissaKernels
+
+// mantissa-bench [suite ...] [--shapes LIST] [--threads LIST] [--types LIST] [--kernel TILE]
+//                [--json FILE] [--compare FILE] [--quick]
+// Suites: gemm. With no suite, runs every suite in quick mode (about a minute).
+
+let usage = """
+  usage: mantissa-bench [gemm] [options]
+    --shapes LIST    GEMM shapes: N, MxNxK, MxNxK:nt (transposes), or a list name in Benchmarks/Shapes
+    --threads LIST   thread counts, e.g. 1,2 (default: 1 and all cores)
+    --types LIST     GEMM type combinations: f32,f16-f16-f32,f16,f32-f16-f32 (default: all)
+    --kernel TILE    force a microkernel: \(GEMMMicrokernel.allCases.map(\.tileID).joined(separator: ", "))
+    --json FILE      write the rows as JSON (atomically)
+    --compare FILE   print another run's or a peer's rows beside this run's
+    --quick          small shape sample
+  """
+
+func main() throws {
+  var arguments = Array(CommandLine.arguments.dropFirst())
+  var suites: [String] = []
+  var shapesText: String?
+  var threads = [1, ProcessInfo.processInfo.activeProcessorCount]
+  var combinations = GEMMSuite.Combination.allCases
+  var kernel: GEMMMicrokernel?
+  var jsonPath: String?
+  var comparePath: String?
+  var quick = false
+  func value(_ flag: String) throws -> String {
+    guard !arguments.isEmpty else { throw BenchError.badArgument("\(flag) needs a value") }
+    return arguments.removeFirst()
+  }
+  while !arguments.isEmpty {
+    let argument = arguments.removeFirst()
+    switch argument {
+    case "--shapes": shapesText = try value(argument)
+    case "--threads":
+      let text = try value(argument)
+      threads = try text.split(separator: ",").map {
+        guard let t = Int($0), t >= 1 else {
+          throw BenchError.badArgument("--threads \"\(text)\": \"\($0)\" is not a positive integer")
+        }
+        return t
+      }
+    case "--types":
+      let text = try value(argument)
+      combinations = try text.split(separator: ",").map {
+        guard let c = GEMMSuite.Combination(rawValue: String($0)) else {
+          throw BenchError.badArgument("--types: unknown combination \"\($0)\"")
+        }
+        return c
+      }
+    case "--kernel":
+      let text = try value(argument)
+      guard let k = GEMMMicrokernel(rawValue: text) else {
+        throw BenchError.badArgument(
+          "--kernel \"\(text)\" is not one of \(GEMMMicrokernel.allCases.map(\.tileID))")
+      }
+      kernel = k
+    case "--json": jsonPath = try value(argument)
+    case "--compare": comparePath = try value(argument)
+    case "--quick": quick = true
+    case "-h", "--help":
+      print(usage)
+      return
+    case "gemm": suites.append(argument)
+    default: throw BenchError.badArgument("unknown argument \"\(argument)\"\n\(usage)")
+    }
+  }
+  if suites.isEmpty {
+    suites = ["gemm"]
+    quick = true
+  }
+  threads = Array(Set(threads)).sorted()
+  let microkernel = kernel ?? .preferred
+  print(
+    "Mantissa benchmarks on \(Machine.cpu); build: \(CompiledCPU.summary); kernel \(microkernel.id)"
+  )
+  var peaks: [Int: Double] = [:]
+  for t in threads {
+    peaks[t] = Peak.measure(threads: t)
+    print("FMA peak, \(t) thread\(t == 1 ? "" : "s"): \(Report.format(peaks[t]!)) GFLOP/s")
+  }
+  var rows: [BenchRow] = []
+  try KernelOverrides.$current.withValue(KernelOverrides(gemmMicrokernel: kernel)) {
+    for suite in suites {
+      switch suite {
+      case "gemm":
+        let shapes = try GEMMShape.parseList(shapesText ?? (quick ? "quick" : "default"))
+        print("\n== gemm ==")
+        rows += GEMMSuite.run(
+          shapes: shapes, threads: threads, combinations: combinations, peaks: peaks,
+          kernel: microkernel)
+      default: break
+      }
+    }
+  }
+  if let comparePath { Compare.printBeside(rows, try Report.readJSON(comparePath)) }
+  if let jsonPath {
+    try Report.writeJSON(rows, to: jsonPath)
+    print("wrote \(rows.count) rows to \(jsonPath)")
+  }
+}
+
+do {
+  try main()
+} catch {
+  FileHandle.standardError.write(Data("\(error)\n".utf8))
+  exit(2)
+}

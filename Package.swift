@@ -1,0 +1,57 @@
+// swift-tools-version: 6.2
+// 6.2 or later: SwiftPM accepts the unsafe build flags below from a dependent that uses a version
+// requirement only when this manifest declares tools-version 6.2 or later (Docs/Building.md).
+import PackageDescription
+
+/// The CPU the kernels are compiled for, from `MANTISSA_CPU` (Docs/Building.md):
+/// `native` (default), any `-target-cpu` name (`znver4`, `skylake-avx512`, ...), `x86-64-v3` or
+/// `x86-64-v4` (through clang's `-march`, which `-target-cpu` rejects), or `none` (baseline, slow).
+let cpu = Context.environment["MANTISSA_CPU"] ?? "native"
+
+let cpuFlags: [String] =
+  switch cpu {
+  case "none", "": []
+  case let level where level.hasPrefix("x86-64"): ["-Xcc", "-march=\(level)"]
+  default: ["-target-cpu", cpu]
+  }
+
+/// `-O` in debug too, so `swift test` runs kernels, oracles and
+/// training at realistic speed (an `-Onone` kernel runs about 300x slower); exclusivity checks off
+/// because they turn loops over class-owned buffers into calls.
+let speedFlags = ["-O", "-enforce-exclusivity=unchecked"]
+
+/// `MANTISSA_BASELINE` marks a baseline build that was asked for, so the FMA test warns instead
+/// of failing.
+let swiftSettings: [SwiftSetting] =
+  [.unsafeFlags(cpuFlags + speedFlags)]
+  + (cpuFlags.isEmpty ? [.define("MANTISSA_BASELINE")] : [])
+let package = Package(
+  name: "Mantissa",
+  platforms: [.macOS(.v14)],
+  products: [
+    .library(name: "MantissaKernels", targets: ["MantissaKernels"]),
+    .library(name: "MantissaNN", targets: ["MantissaNN"]),
+    .executable(name: "mantissa-bench", targets: ["MantissaBench"]),
+  ],
+  targets: [
+    .target(name: "CMantissaCPU"),
+    .target(name: "MantissaKernels", dependencies: ["CMantissaCPU"], swiftSettings: swiftSettings),
+    .target(name: "MantissaNN", dependencies: ["MantissaKernels"], swiftSettings: swiftSettings),
+    .target(name: "MantissaReference", swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "MantissaBench",
+      dependencies: ["MantissaKernels", "MantissaReference"],
+      path: "Benchmarks/MantissaBench",
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "MantissaKernelsTests",
+      dependencies: ["MantissaKernels", "MantissaReference", "CMantissaCPU"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "MantissaNNTests", dependencies: ["MantissaNN", "MantissaReference"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "MantissaReferenceTests", dependencies: ["MantissaReference"],
+      swiftSettings: swiftSettings),
+  ]
+)

@@ -1,0 +1,1 @@
+// Only the header matters; this file gives the target a translation unit.

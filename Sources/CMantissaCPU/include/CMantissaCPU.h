@@ -1,0 +1,32 @@
+// What the compiler was told the CPU can do. Swift's `#if` cannot test C macros, but these
+// constants reach Swift through the clang importer, which receives the same CPU flags as the
+// Swift target, so they describe the code the kernels were compiled to.
+#ifndef CMANTISSA_CPU_H
+#define CMANTISSA_CPU_H
+
+#if defined(__FMA__)
+#define MANTISSA_COMPILED_FMA 1
+#else
+#define MANTISSA_COMPILED_FMA 0
+#endif
+
+#if defined(__AVX512F__)
+#define MANTISSA_COMPILED_AVX512F 1
+#else
+#define MANTISSA_COMPILED_AVX512F 0
+#endif
+
+#if defined(__AVX2__)
+#define MANTISSA_COMPILED_AVX2 1
+#else
+#define MANTISSA_COMPILED_AVX2 0
+#endif
+
+#if defined(__F16C__)
+#define MANTISSA_COMPILED_F16C 1
+#else
+#define MANTISSA_COMPILED_F16C 0
+#endif
+
+#endif
+

@@ -1,0 +1,44 @@
+/// Cache blocks of the GEMM driver, after BLIS: B is packed KC x NC (shared by all MC blocks),
+/// A is packed MC x KC (kept in L2 while the NR-wide B panels stream through L1).
+///
+/// The values are maxima: the driver divides each dimension into equal blocks no larger than
+/// these, rounded up to the tile, so that sizes just above a block (257, 1000) do not leave a
+/// sliver block. KC depends on k alone, never on the thread split, so summation order and
+/// therefore every result is the same for any thread count.
+public struct GEMMBlocking: Sendable, Equatable, CustomStringConvertible {
+  public var kc: Int
+  public var mc: Int
+  public var nc: Int
+
+  public init(kc: Int, mc: Int, nc: Int) {
+    mantissaRequire(kc >= 1, "GEMMBlocking: kc = \(kc) must be at least 1")
+    mantissaRequire(mc >= 1, "GEMMBlocking: mc = \(mc) must be at least 1")
+    mantissaRequire(nc >= 1, "GEMMBlocking: nc = \(nc) must be at least 1")
+    self.kc = kc
+    self.mc = mc
+    self.nc = nc
+  }
+
+  /// Tuned on the reference machines (Docs/Kernels.md has the measurements behind them).
+  public static func defaults(for kernel: GEMMMicrokernel) -> GEMMBlocking {
+    switch kernel {
+    case .tile8x32SIMD16: GEMMBlocking(kc: 384, mc: 192, nc: 3072)
+    case .tile6x16SIMD8: GEMMBlocking(kc: 384, mc: 192, nc: 3072)
+    }
+  }
+
+  public var description: String { "kc \(kc) mc \(mc) nc \(nc)" }
+}
+
+/// Splits `total` into the fewest equal blocks of at most `maximum`, each rounded up to a
+/// multiple of `multiple`.
+@inline(__always)
+func evenBlock(_ total: Int, maximum: Int, multiple: Int) -> Int {
+  let maximum = max(maximum, multiple)
+  let blocks = (total + maximum - 1) / maximum
+  let size = (total + blocks - 1) / max(blocks, 1)
+  return roundUp(size, multiple)
+}
+
+@inline(__always)
+func roundUp(_ x: Int, _ multiple: Int) -> Int { (x + multiple - 1) / multiple * multiple }

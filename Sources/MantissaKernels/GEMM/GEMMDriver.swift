@@ -1,0 +1,247 @@
+// The BLIS-style GEMM driver behind every public gemm entry point: argument-free of types (the
+// operands arrive as views), it splits C over threads, then runs the NC / KC / MC loops with
+// packing around the NR x MR microkernel loops.
+
+/// Where op(B) comes from: a matrix to pack on the fly, or panels packed ahead of time.
+enum BSource {
+  case view(OperandView)
+  case packed(GEMMPackedB)
+}
+
+/// One GEMM call, after argument checks, with C described by storage type.
+struct GEMMProblem {
+  enum CStorage { case float32, float16 }
+
+  var m: Int
+  var n: Int
+  var k: Int
+  var alpha: Float
+  var beta: Float
+  var a: OperandView
+  var b: BSource
+  var c: UnsafeMutableRawPointer
+  var cStorage: CStorage
+  var ldc: Int
+  var bias: UnsafePointer<Float>?
+  var relu: Bool
+}
+
+/// Work (m * n * k multiply-adds) below which one thread finishes before a second could help:
+/// a parallel region costs about 35-40 us here, a core does about 50-120 G FMA/s, so splitting
+/// pays from a few hundred microseconds of work (SWIFT-SIMD.md, Docs/Performance.md).
+let gemmParallelWork = 6_000_000
+
+func runGEMM(_ problem: GEMMProblem, threads: Int) {
+  let overrides = KernelOverrides.current
+  var kernel = overrides.gemmMicrokernel ?? .preferred
+  if case .packed(let packed) = problem.b { kernel = packed.kernel }
+  let p = problem
+  if p.m == 0 || p.n == 0 { return }
+  if p.k == 0 || p.alpha == 0 {
+    scaleOnly(p)
+    return
+  }
+  let blocking = overrides.gemmBlocking ?? .defaults(for: kernel)
+  let kc: Int
+  if case .packed(let packed) = p.b {
+    kc = packed.kc
+  } else {
+    kc = evenBlock(p.k, maximum: blocking.kc, multiple: 1)
+  }
+
+  // Split C into per-thread regions along M when it is tall enough, else along N.
+  var parts = 1
+  if threads > 1 && (overrides.forceParallel || p.m * p.n * p.k >= gemmParallelWork) {
+    parts = threads
+  }
+  let rowTiles = (p.m + kernel.mr - 1) / kernel.mr
+  let columnTiles = (p.n + kernel.nr - 1) / kernel.nr
+  let splitRows = rowTiles >= parts * 2 || rowTiles >= columnTiles
+  parts = min(parts, splitRows ? rowTiles : columnTiles)
+  let chunk =
+    splitRows
+    ? (rowTiles + parts - 1) / parts * kernel.mr : (columnTiles + parts - 1) / parts * kernel.nr
+  parts = splitRows ? (p.m + chunk - 1) / chunk : (p.n + chunk - 1) / chunk
+
+  runParallel(parts) { part in
+    let start = part * chunk
+    if splitRows {
+      runRegion(
+        p, kernel: kernel, blocking: blocking, kc: kc, rows: start..<min(p.m, start + chunk),
+        columns: 0..<p.n)
+    } else {
+      runRegion(
+        p, kernel: kernel, blocking: blocking, kc: kc, rows: 0..<p.m,
+        columns: start..<min(p.n, start + chunk))
+    }
+  }
+}
+
+/// One thread's rectangle of C, computed with buffers of its own.
+private func runRegion(
+  _ p: GEMMProblem, kernel: GEMMMicrokernel, blocking: GEMMBlocking, kc: Int, rows: Range<Int>,
+  columns: Range<Int>
+) {
+  let mr = kernel.mr
+  let nr = kernel.nr
+  let kBlocks = (p.k + kc - 1) / kc
+  let mc = evenBlock(rows.count, maximum: blocking.mc, multiple: mr)
+  let nc = evenBlock(columns.count, maximum: blocking.nc, multiple: nr)
+  let kcMax = min(kc, p.k)
+
+  // Float16 C is accumulated in a Float workspace and rounded once after the last K block. With
+  // one K block the workspace only needs the current MC block; otherwise all rows of the region.
+  let workspaceRows = kBlocks == 1 ? mc : roundUp(rows.count, mr)
+  var packedBPanelsNeeded = true
+  if case .packed = p.b { packedBPanelsNeeded = false }
+  let aCount = mc * kcMax
+  let bCount = packedBPanelsNeeded ? kcMax * nc : 0
+  let tileCount = mr * nr
+  let workspaceCount = p.cStorage == .float16 ? workspaceRows * nc : 0
+  let scratch = UnsafeMutablePointer<Float>.allocate(
+    capacity: aCount + bCount + tileCount + workspaceCount + 16)
+  defer { scratch.deallocate() }
+  let aPack = scratch
+  let bPack = aPack + aCount
+  let tile = bPack + bCount
+  let workspace = tile + tileCount
+
+  var jc = columns.lowerBound
+  while jc < columns.upperBound {
+    let ncur = min(nc, columns.upperBound - jc)
+    let ncPadded = roundUp(ncur, nr)
+    for kb in 0..<kBlocks {
+      let p0 = kb * kc
+      let kcur = min(kc, p.k - p0)
+      let lastK = kb == kBlocks - 1
+      let bPanels: UnsafePointer<Float>
+      switch p.b {
+      case .view(let view):
+        packB(view, depth0: p0, column0: jc, depth: kcur, columns: ncur, nr: nr, into: bPack)
+        bPanels = UnsafePointer(bPack)
+      case .packed(let packed):
+        bPanels = packed.panels(kBlock: kb, column: jc)
+      }
+      var ic = rows.lowerBound
+      while ic < rows.upperBound {
+        let mcur = min(mc, rows.upperBound - ic)
+        packA(p.a, row0: ic, depth0: p0, rows: mcur, depth: kcur, mr: mr, into: aPack)
+        switch p.cStorage {
+        case .float32:
+          let update = TileUpdate(
+            mode: kb > 0 ? .accumulate : (p.beta == 0 ? .overwrite : .scaleAdd),
+            alpha: p.alpha, beta: p.beta, bias: lastK ? p.bias.map { $0 + jc } : nil,
+            relu: lastK && p.relu)
+          let c = p.c.assumingMemoryBound(to: Float.self) + ic * p.ldc + jc
+          computeBlock(
+            kernel, kc: kcur, aPack: aPack, bPanels: bPanels, rows: mcur, columns: ncur,
+            c: c, ldc: p.ldc, update: update, tile: tile, padded: false)
+        case .float16:
+          let update = TileUpdate(
+            mode: kb > 0 ? .accumulate : .overwrite, alpha: p.alpha, beta: 0, bias: nil,
+            relu: false)
+          let rowBase = kBlocks == 1 ? 0 : ic - rows.lowerBound
+          let w = workspace + rowBase * ncPadded
+          computeBlock(
+            kernel, kc: kcur, aPack: aPack, bPanels: bPanels, rows: mcur, columns: ncur,
+            c: w, ldc: ncPadded, update: update, tile: tile, padded: true)
+          if lastK {
+            let c = p.c.assumingMemoryBound(to: Float16.self) + ic * p.ldc + jc
+            finishFloat16(
+              workspace: w, workspaceStride: ncPadded, c: c, ldc: p.ldc, rows: mcur,
+              columns: ncur, beta: p.beta, bias: p.bias.map { $0 + jc }, relu: p.relu)
+          }
+        }
+        ic += mcur
+      }
+    }
+    jc += ncur
+  }
+}
+
+/// The macro-kernel: every MR x NR tile of one packed MC x NC block. `padded` says the
+/// destination has room for whole tiles past `rows` x `columns` (the Float16 workspace), so edge
+/// tiles can be stored directly too.
+@inline(__always)
+private func computeBlock(
+  _ kernel: GEMMMicrokernel, kc: Int, aPack: UnsafePointer<Float>, bPanels: UnsafePointer<Float>,
+  rows: Int, columns: Int, c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate,
+  tile: UnsafeMutablePointer<Float>, padded: Bool
+) {
+  let mr = kernel.mr
+  let nr = kernel.nr
+  var jr = 0
+  while jr < columns {
+    let nrCur = min(nr, columns - jr)
+    let b = bPanels + jr * kc
+    var tileUpdate = update
+    tileUpdate.bias = update.bias.map { $0 + jr }
+    var ir = 0
+    while ir < rows {
+      let mrCur = min(mr, rows - ir)
+      let a = aPack + ir * kc
+      let cTile = c + ir * ldc + jr
+      if padded || (mrCur == mr && nrCur == nr) {
+        kernel.run(kc: kc, a: a, b: b, c: cTile, ldc: ldc, update: tileUpdate)
+      } else {
+        kernel.run(kc: kc, a: a, b: b, c: tile, ldc: nr, update: .raw)
+        tileUpdate.merge(
+          tile: tile, tileStride: nr, into: cTile, ldc: ldc, rows: mrCur, columns: nrCur)
+      }
+      ir += mr
+    }
+    jr += nr
+  }
+}
+
+/// Rounds a finished block of the Float workspace into Float16 C:
+/// `c = relu(fma(beta, c, w) + bias)`, reading C only when beta != 0.
+private func finishFloat16(
+  workspace: UnsafePointer<Float>, workspaceStride: Int, c: UnsafeMutablePointer<Float16>,
+  ldc: Int, rows: Int, columns: Int, beta: Float, bias: UnsafePointer<Float>?, relu: Bool
+) {
+  for r in 0..<rows {
+    let w = workspace + r * workspaceStride
+    let d = c + r * ldc
+    var j = 0
+    while j + 16 <= columns {
+      var v = load16(w + j)
+      if beta != 0 { v = v.addingProduct(beta, loadWidened16(d + j)) }
+      if let bias { v += load16(bias + j) }
+      if relu { v = v.replacing(with: 0, where: v .< 0) }
+      storeNarrowed(v, to: d + j)
+      j += 16
+    }
+    while j < columns {
+      var v = w[j]
+      if beta != 0 { v = v.addingProduct(beta, Float(d[j])) }
+      if let bias { v += bias[j] }
+      if relu, v < 0 { v = 0 }
+      d[j] = Float16(v)
+      j += 1
+    }
+  }
+}
+
+/// `C := beta * C` (then bias and ReLU) for k == 0 or alpha == 0, where A and B are not read;
+/// beta == 0 writes zeros without reading C.
+private func scaleOnly(_ p: GEMMProblem) {
+  for i in 0..<p.m {
+    for j in 0..<p.n {
+      switch p.cStorage {
+      case .float32:
+        let c = p.c.assumingMemoryBound(to: Float.self) + i * p.ldc + j
+        var v = p.beta == 0 ? 0 : p.beta * c.pointee
+        if let bias = p.bias { v += bias[j] }
+        if p.relu, v < 0 { v = 0 }
+        c.pointee = v
+      case .float16:
+        let c = p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc + j
+        var v = p.beta == 0 ? 0 : p.beta * Float(c.pointee)
+        if let bias = p.bias { v += bias[j] }
+        if p.relu, v < 0 { v = 0 }
+        c.pointee = Float16(v)
+      }
+    }
+  }
+}

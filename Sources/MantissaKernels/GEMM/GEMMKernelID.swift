@@ -1,0 +1,25 @@
+/// Storage types as they appear in kernel IDs.
+public enum KernelType: String, Sendable {
+  case f32
+  case f16
+}
+
+/// Builds the kernel ID of a GEMM call, following the grammar in Docs/Kernels.md:
+/// `<A>-<B>-<C>[-f32acc]-gemm[-bias][-relu]-<tile>-<impl>`, the three types shortened to one
+/// when they are equal, `p` before B's type when B is prepacked (its panels are always f32),
+/// `f32acc` when C is f16 (so the accumulator type differs from C's).
+///
+/// Examples: `f32-gemm-8x32-simd16`, `f16-f16-f32-gemm-8x32-simd16`, `f16-f32acc-gemm-8x32-simd16`,
+/// `f32-f16-f32-gemm-6x16-simd8`, `f16-pf32-f16-f32acc-gemm-bias-relu-8x32-simd16`.
+public func gemmKernelID(
+  a: KernelType, b: KernelType, c: KernelType, packedB: Bool = false, bias: Bool = false,
+  relu: Bool = false, kernel: GEMMMicrokernel = .preferred
+) -> String {
+  let bName = packedB ? "pf32" : b.rawValue
+  var types = (a == b && b == c && !packedB) ? a.rawValue : "\(a.rawValue)-\(bName)-\(c.rawValue)"
+  if c == .f16 { types += "-f32acc" }
+  var id = types + "-gemm"
+  if bias { id += "-bias" }
+  if relu { id += "-relu" }
+  return id + "-" + kernel.tileID
+}

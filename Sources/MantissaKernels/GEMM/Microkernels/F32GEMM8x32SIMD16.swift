@@ -1,0 +1,90 @@
+// f32-gemm-8x32-simd16: 8x32 tile, 16 SIMD16<Float> accumulators (AVX-512, 32 zmm registers:
+// 16 accumulators + 2 B vectors + broadcasts). Accumulates in Float32, one FMA per element per
+// k, in increasing k order within a K block. Operands: packed A panel (k-major, 8 per k) and
+// packed B panel (k-major, 32 per k), both Float (Float16 is widened while packing).
+// Measured: see Docs/Performance.md (`swift run -c release mantissa-bench gemm`).
+
+enum F32GEMM8x32SIMD16 {
+  static let id = "f32-gemm-8x32-simd16"
+  static let mr = 8
+  static let nr = 32
+
+  @inline(never)
+  static func run(
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
+  ) {
+    var c00 = SIMD16<Float>()
+    var c01 = SIMD16<Float>()
+    var c10 = SIMD16<Float>()
+    var c11 = SIMD16<Float>()
+    var c20 = SIMD16<Float>()
+    var c21 = SIMD16<Float>()
+    var c30 = SIMD16<Float>()
+    var c31 = SIMD16<Float>()
+    var c40 = SIMD16<Float>()
+    var c41 = SIMD16<Float>()
+    var c50 = SIMD16<Float>()
+    var c51 = SIMD16<Float>()
+    var c60 = SIMD16<Float>()
+    var c61 = SIMD16<Float>()
+    var c70 = SIMD16<Float>()
+    var c71 = SIMD16<Float>()
+    var ap = a
+    var bp = b
+    for _ in 0..<kc {
+      let b0 = load16(bp)
+      let b1 = load16(bp + 16)
+      var x = SIMD16<Float>(repeating: ap[0])
+      c00 = c00.addingProduct(x, b0)
+      c01 = c01.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: ap[1])
+      c10 = c10.addingProduct(x, b0)
+      c11 = c11.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: ap[2])
+      c20 = c20.addingProduct(x, b0)
+      c21 = c21.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: ap[3])
+      c30 = c30.addingProduct(x, b0)
+      c31 = c31.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: ap[4])
+      c40 = c40.addingProduct(x, b0)
+      c41 = c41.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: ap[5])
+      c50 = c50.addingProduct(x, b0)
+      c51 = c51.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: ap[6])
+      c60 = c60.addingProduct(x, b0)
+      c61 = c61.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: ap[7])
+      c70 = c70.addingProduct(x, b0)
+      c71 = c71.addingProduct(x, b1)
+      ap += 8
+      bp += 32
+    }
+    var row = c
+    update.apply(c00, to: row, column: 0)
+    update.apply(c01, to: row + 16, column: 16)
+    row += ldc
+    update.apply(c10, to: row, column: 0)
+    update.apply(c11, to: row + 16, column: 16)
+    row += ldc
+    update.apply(c20, to: row, column: 0)
+    update.apply(c21, to: row + 16, column: 16)
+    row += ldc
+    update.apply(c30, to: row, column: 0)
+    update.apply(c31, to: row + 16, column: 16)
+    row += ldc
+    update.apply(c40, to: row, column: 0)
+    update.apply(c41, to: row + 16, column: 16)
+    row += ldc
+    update.apply(c50, to: row, column: 0)
+    update.apply(c51, to: row + 16, column: 16)
+    row += ldc
+    update.apply(c60, to: row, column: 0)
+    update.apply(c61, to: row + 16, column: 16)
+    row += ldc
+    update.apply(c70, to: row, column: 0)
+    update.apply(c71, to: row + 16, column: 16)
+  }
+}

@@ -1,0 +1,179 @@
+// Packing copies a block of op(A) or op(B) into the panel layout the microkernels read: panels
+// `width` wide (MR rows of A or NR columns of B), each stored depth-major (`width` values per k),
+// zero-padded past the matrix edge so that edge tiles need no bounds checks inside the kernel.
+// Float16 is widened here, once per packed element, which costs nothing measurable next to the
+// O(m n k) kernel work (SWIFT-SIMD.md).
+
+/// A storage type the GEMM packers accept.
+protocol PackableElement {
+  static func widen(_ p: UnsafePointer<Self>) -> Float
+  /// `width` consecutive values from `p`, widened, stored at `d`.
+  static func copyWidened(_ p: UnsafePointer<Self>, to d: UnsafeMutablePointer<Float>, count: Int)
+}
+
+extension Float: PackableElement {
+  @inline(__always)
+  static func widen(_ p: UnsafePointer<Float>) -> Float { p.pointee }
+
+  @inline(__always)
+  static func copyWidened(_ p: UnsafePointer<Float>, to d: UnsafeMutablePointer<Float>, count: Int)
+  {
+    var i = 0
+    while i + 16 <= count {
+      store(load16(p + i), to: d + i)
+      i += 16
+    }
+    if i + 8 <= count {
+      store(load8(p + i), to: d + i)
+      i += 8
+    }
+    while i < count {
+      d[i] = p[i]
+      i += 1
+    }
+  }
+}
+
+extension Float16: PackableElement {
+  @inline(__always)
+  static func widen(_ p: UnsafePointer<Float16>) -> Float { Float(p.pointee) }
+
+  @inline(__always)
+  static func copyWidened(
+    _ p: UnsafePointer<Float16>, to d: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    var i = 0
+    while i + 16 <= count {
+      store(loadWidened16(p + i), to: d + i)
+      i += 16
+    }
+    if i + 8 <= count {
+      store(loadWidened8(p + i), to: d + i)
+      i += 8
+    }
+    while i < count {
+      d[i] = Float(p[i])
+      i += 1
+    }
+  }
+}
+
+/// A matrix operand as the driver sees it: op(X) with element (i, j) at
+/// `base + i * rowStride + j * columnStride`, in elements of its storage type.
+struct OperandView {
+  enum Storage { case float32, float16 }
+  var base: UnsafeRawPointer
+  var storage: Storage
+  var rowStride: Int
+  var columnStride: Int
+
+  init(_ p: UnsafePointer<Float>, _ trans: Transpose, ld: Int) {
+    base = UnsafeRawPointer(p)
+    storage = .float32
+    (rowStride, columnStride) = trans == .noTranspose ? (ld, 1) : (1, ld)
+  }
+
+  init(_ p: UnsafePointer<Float16>, _ trans: Transpose, ld: Int) {
+    base = UnsafeRawPointer(p)
+    storage = .float16
+    (rowStride, columnStride) = trans == .noTranspose ? (ld, 1) : (1, ld)
+  }
+}
+
+/// Packs rows `rows` x depth `depth` of op(A) starting at (row0, depth0) into MR-tall panels.
+func packA(
+  _ a: OperandView, row0: Int, depth0: Int, rows: Int, depth: Int, mr: Int,
+  into dst: UnsafeMutablePointer<Float>
+) {
+  switch a.storage {
+  case .float32:
+    packPanels(
+      a.base.assumingMemoryBound(to: Float.self), across: a.rowStride, along: a.columnStride,
+      start0: row0, depth0: depth0, count: rows, depth: depth, width: mr, into: dst)
+  case .float16:
+    packPanels(
+      a.base.assumingMemoryBound(to: Float16.self), across: a.rowStride, along: a.columnStride,
+      start0: row0, depth0: depth0, count: rows, depth: depth, width: mr, into: dst)
+  }
+}
+
+/// Packs depth `depth` x columns `columns` of op(B) starting at (depth0, column0) into NR-wide
+/// panels.
+func packB(
+  _ b: OperandView, depth0: Int, column0: Int, depth: Int, columns: Int, nr: Int,
+  into dst: UnsafeMutablePointer<Float>
+) {
+  switch b.storage {
+  case .float32:
+    packPanels(
+      b.base.assumingMemoryBound(to: Float.self), across: b.columnStride, along: b.rowStride,
+      start0: column0, depth0: depth0, count: columns, depth: depth, width: nr, into: dst)
+  case .float16:
+    packPanels(
+      b.base.assumingMemoryBound(to: Float16.self), across: b.columnStride, along: b.rowStride,
+      start0: column0, depth0: depth0, count: columns, depth: depth, width: nr, into: dst)
+  }
+}
+
+/// The one packing loop for both operands: `count` lines (rows of A, columns of B), line `l` and
+/// depth `p` at `src[(start0 + l) * across + (depth0 + p) * along]`, go to
+/// `dst[panel * width * depth + p * width + l % width]`.
+@inline(__always)
+private func packPanels<T: PackableElement>(
+  _ src: UnsafePointer<T>, across: Int, along: Int, start0: Int, depth0: Int, count: Int,
+  depth: Int, width: Int, into dst: UnsafeMutablePointer<Float>
+) {
+  let origin = src + start0 * across + depth0 * along
+  var line0 = 0
+  var panel = dst
+  while line0 < count {
+    let lines = min(width, count - line0)
+    let first = origin + line0 * across
+    if across == 1 {
+      // Lines are adjacent in memory: each depth step is one contiguous copy.
+      for p in 0..<depth {
+        let d = panel + p * width
+        T.copyWidened(first + p * along, to: d, count: lines)
+        for l in lines..<width { d[l] = 0 }
+      }
+    } else {
+      // Each line is contiguous along depth (or depth is 1): interleave lines into the panel.
+      if lines == width && along == 1 {
+        interleave(first, lineStride: across, width: width, depth: depth, into: panel)
+      } else {
+        for l in 0..<lines {
+          let s = first + l * across
+          for p in 0..<depth { panel[p * width + l] = T.widen(s + p * along) }
+        }
+        for l in lines..<width {
+          for p in 0..<depth { panel[p * width + l] = 0 }
+        }
+      }
+    }
+    line0 += width
+    panel += width * depth
+  }
+}
+
+/// Full-width interleave with the width fixed at compile time for the tile widths in use, so the
+/// inner loop unrolls into straight loads and one vector store per depth step.
+@inline(__always)
+private func interleave<T: PackableElement>(
+  _ first: UnsafePointer<T>, lineStride: Int, width: Int, depth: Int,
+  into panel: UnsafeMutablePointer<Float>
+) {
+  @inline(__always)
+  func run(_ w: Int) {
+    for p in 0..<depth {
+      let d = panel + p * w
+      for l in 0..<w { d[l] = T.widen(first + l * lineStride + p) }
+    }
+  }
+  switch width {
+  case 6: run(6)
+  case 8: run(8)
+  case 16: run(16)
+  case 32: run(32)
+  default: run(width)
+  }
+}

@@ -1,0 +1,82 @@
+/// How a microkernel merges the product of one K block (`acc`, a tile of A·B over that block) into
+/// its destination tile of Float values.
+///
+/// Every path (full tiles stored by the microkernel, edge tiles merged from a scratch tile, the
+/// Float16-C workspace) uses exactly these formulas, each a single FMA or multiply per step, so a
+/// result does not depend on where tile edges fall, which microkernel ran or how many threads
+/// split the problem.
+struct TileUpdate {
+  enum Mode {
+    /// `c = alpha * acc` (first K block with beta == 0: C is not read).
+    case overwrite
+    /// `c = fma(beta, c, alpha * acc)` (first K block).
+    case scaleAdd
+    /// `c = fma(alpha, acc, c)` (every later K block).
+    case accumulate
+  }
+
+  var mode: Mode
+  var alpha: Float
+  var beta: Float
+  /// The bias for this tile's first column, applied after the last K block; nil for none.
+  var bias: UnsafePointer<Float>?
+  var relu: Bool
+
+  /// What a microkernel writes into a scratch tile so that ``merge(tile:into:ldc:rows:columns:)``
+  /// can finish the update: the raw product.
+  static var raw: TileUpdate {
+    TileUpdate(mode: .overwrite, alpha: 1, beta: 0, bias: nil, relu: false)
+  }
+
+  @inline(__always)
+  func apply(_ acc: SIMD16<Float>, to p: UnsafeMutablePointer<Float>, column j: Int) {
+    var v: SIMD16<Float>
+    switch mode {
+    case .overwrite: v = acc * alpha
+    case .scaleAdd: v = (acc * alpha).addingProduct(beta, load16(p))
+    case .accumulate: v = load16(p).addingProduct(alpha, acc)
+    }
+    if let bias { v += load16(bias + j) }
+    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    store(v, to: p)
+  }
+
+  @inline(__always)
+  func apply(_ acc: SIMD8<Float>, to p: UnsafeMutablePointer<Float>, column j: Int) {
+    var v: SIMD8<Float>
+    switch mode {
+    case .overwrite: v = acc * alpha
+    case .scaleAdd: v = (acc * alpha).addingProduct(beta, load8(p))
+    case .accumulate: v = load8(p).addingProduct(alpha, acc)
+    }
+    if let bias { v += load8(bias + j) }
+    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    store(v, to: p)
+  }
+
+  @inline(__always)
+  func apply(_ acc: Float, to p: UnsafeMutablePointer<Float>, column j: Int) {
+    var v: Float
+    switch mode {
+    case .overwrite: v = acc * alpha
+    case .scaleAdd: v = (acc * alpha).addingProduct(beta, p.pointee)
+    case .accumulate: v = p.pointee.addingProduct(alpha, acc)
+    }
+    if let bias { v += bias[j] }
+    if relu, v < 0 { v = 0 }
+    p.pointee = v
+  }
+
+  /// Finishes an edge tile: `tile` holds the raw product (row stride `tileStride`); only the
+  /// `rows` x `columns` corner is written to C, so nothing outside C is read or written.
+  func merge(
+    tile: UnsafePointer<Float>, tileStride: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
+    rows: Int, columns: Int
+  ) {
+    for r in 0..<rows {
+      let src = tile + r * tileStride
+      let dst = c + r * ldc
+      for j in 0..<columns { apply(src[j], to: dst + j, column: j) }
+    }
+  }
+}

@@ -1,0 +1,195 @@
+import MantissaKernels
+import MantissaReference
+import Testing
+
+/// The storage types of one GEMM call.
+enum Combination: String, CaseIterable, CustomTestStringConvertible {
+  case f32, f16f16f32, f16, f32f16f32
+
+  var types: (KernelType, KernelType, KernelType) {
+    switch self {
+    case .f32: (.f32, .f32, .f32)
+    case .f16f16f32: (.f16, .f16, .f32)
+    case .f16: (.f16, .f16, .f16)
+    case .f32f16f32: (.f32, .f16, .f32)
+    }
+  }
+  var aIsHalf: Bool { self == .f16f16f32 || self == .f16 }
+  var bIsHalf: Bool { self != .f32 }
+  var cIsHalf: Bool { self == .f16 }
+  var testDescription: String { rawValue }
+}
+
+/// One GEMM test case: shape, operands' layout, scalars, epilogue and the path to force.
+struct GEMMCase: CustomTestStringConvertible, Sendable {
+  var m: Int
+  var n: Int
+  var k: Int
+  var transA = false
+  var transB = false
+  var alpha: Float = 1
+  var beta: Float = 0
+  /// Extra elements past each stored row (strided operands).
+  var padA = 0
+  var padB = 0
+  var padC = 0
+  var combination = Combination.f32
+  var kernel = GEMMMicrokernel.preferred
+  var bias = false
+  var relu = false
+  var packedB = false
+  var threads = 1
+  var forceParallel = false
+  var blocking: GEMMBlocking? = nil
+  /// Small integers, for which every Float32 result must be exact.
+  var integers = false
+  var seed: UInt64 = 1
+
+  var id: String {
+    let (a, b, c) = combination.types
+    return gemmKernelID(
+      a: a, b: b, c: c, packedB: packedB, bias: bias, relu: relu, kernel: kernel)
+  }
+
+  var testDescription: String {
+    "\(id) \(m)x\(n)x\(k) \(transA ? "t" : "n")\(transB ? "t" : "n") alpha \(alpha) beta \(beta)"
+      + " pads \(padA)/\(padB)/\(padC) threads \(threads)\(forceParallel ? " forced" : "")"
+      + (blocking.map { " \($0)" } ?? "")
+  }
+}
+
+/// Rounds to the storage type the kernel will read, so the oracle sees the same inputs.
+func stored(_ x: Double, half: Bool) -> Double {
+  half ? Double(Float16(Float(x))) : Double(Float(x))
+}
+
+/// A canary value around C's rows: any write outside the m x n block changes it.
+let canary: Float = -7776  // exact in Float16 too
+
+/// Runs `c` and checks it against the Double oracle with the derived bound (Docs/Precision.md):
+/// `|C - C_ref| <= magnitude * ((k + 3) * eps32 + epsOut) + epsOut * 2^-14`, where magnitude is
+/// `|alpha| sum |a b| + |beta c| + |bias|` per element; exact equality for integer inputs.
+/// Returns the bit patterns of C (as Float) for bitwise comparisons between runs.
+@discardableResult
+func checkGEMM(_ c: GEMMCase) -> [UInt32] {
+  var g = SeededGenerator(seed: c.seed &+ UInt64(c.m * 1_000_003 + c.n * 1009 + c.k))
+  func value() -> Double { c.integers ? Double(g.integer(-3...3)) : g.uniform(-1, 1) }
+  let aRows = c.transA ? c.k : c.m
+  let aCols = c.transA ? c.m : c.k
+  let bRows = c.transB ? c.n : c.k
+  let bCols = c.transB ? c.k : c.n
+  let lda = max(1, aCols + c.padA)
+  let ldb = max(1, bCols + c.padB)
+  let ldc = max(1, c.n + c.padC)
+  let aD = (0..<(aRows * lda)).map { _ in stored(value(), half: c.combination.aIsHalf) }
+  let bD = (0..<(bRows * ldb)).map { _ in stored(value(), half: c.combination.bIsHalf) }
+  // C gets canaries in the padding and one row above and below; NaN when beta == 0 must not leak.
+  let cRowsAll = c.m + 2
+  var cD = [Double](repeating: Double(canary), count: cRowsAll * ldc)
+  for i in 0..<c.m {
+    for j in 0..<c.n {
+      cD[(i + 1) * ldc + j] = c.beta == 0 ? .nan : stored(value(), half: c.combination.cIsHalf)
+    }
+  }
+  let biasD = (0..<c.n).map { _ in stored(value(), half: false) }
+  let reference = Reference.gemm(
+    transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k, alpha: Double(c.alpha), a: aD,
+    lda: lda, b: bD, ldb: ldb, beta: Double(c.beta), c: Array(cD[ldc...]), ldc: ldc,
+    bias: c.bias ? biasD : nil, relu: c.relu)
+
+  let a32 = aD.map { Float($0) }
+  let b32 = bD.map { Float($0) }
+  let a16 = aD.map { Float16(Float($0)) }
+  let b16 = bD.map { Float16(Float($0)) }
+  let bias32 = biasD.map { Float($0) }
+  var c32 = cD.map { Float($0) }
+  var c16 = cD.map { Float16(Float($0)) }
+  let tA: Transpose = c.transA ? .transpose : .noTranspose
+  let tB: Transpose = c.transB ? .transpose : .noTranspose
+  let overrides = KernelOverrides(
+    gemmMicrokernel: c.kernel, forceParallel: c.forceParallel, gemmBlocking: c.blocking)
+  KernelOverrides.$current.withValue(overrides) {
+    bias32.withUnsafeBufferPointer { biasBuffer in
+      let biasPointer = c.bias ? biasBuffer.baseAddress : nil
+      let (m, n, k, alpha, beta, threads) = (c.m, c.n, c.k, c.alpha, c.beta, c.threads)
+      c32.withUnsafeMutableBufferPointer { c32Buffer in
+        c16.withUnsafeMutableBufferPointer { c16Buffer in
+          let out32 = c32Buffer.baseAddress! + ldc
+          let out16 = c16Buffer.baseAddress! + ldc
+          if c.packedB {
+            let packed =
+              c.combination.bIsHalf
+              ? GEMMPackedB(tB, k: k, n: n, b: b16, ldb: ldb)
+              : GEMMPackedB(tB, k: k, n: n, b: b32, ldb: ldb)
+            switch c.combination {
+            case .f32, .f32f16f32:
+              gemm(
+                tA, m: m, alpha: alpha, a: a32, lda: lda, b: packed, beta: beta, c: out32, ldc: ldc,
+                bias: biasPointer, relu: c.relu, threads: threads)
+            case .f16f16f32:
+              gemm(
+                tA, m: m, alpha: alpha, a: a16, lda: lda, b: packed, beta: beta, c: out32, ldc: ldc,
+                bias: biasPointer, relu: c.relu, threads: threads)
+            case .f16:
+              gemm(
+                tA, m: m, alpha: alpha, a: a16, lda: lda, b: packed, beta: beta, c: out16, ldc: ldc,
+                bias: biasPointer, relu: c.relu, threads: threads)
+            }
+          } else {
+            switch c.combination {
+            case .f32:
+              gemm(
+                tA, tB, m: m, n: n, k: k, alpha: alpha, a: a32, lda: lda, b: b32, ldb: ldb,
+                beta: beta, c: out32, ldc: ldc, bias: biasPointer, relu: c.relu, threads: threads)
+            case .f16f16f32:
+              gemm(
+                tA, tB, m: m, n: n, k: k, alpha: alpha, a: a16, lda: lda, b: b16, ldb: ldb,
+                beta: beta, c: out32, ldc: ldc, bias: biasPointer, relu: c.relu, threads: threads)
+            case .f16:
+              gemm(
+                tA, tB, m: m, n: n, k: k, alpha: alpha, a: a16, lda: lda, b: b16, ldb: ldb,
+                beta: beta, c: out16, ldc: ldc, bias: biasPointer, relu: c.relu, threads: threads)
+            case .f32f16f32:
+              gemm(
+                tA, tB, m: m, n: n, k: k, alpha: alpha, a: a32, lda: lda, b: b16, ldb: ldb,
+                beta: beta, c: out32, ldc: ldc, bias: biasPointer, relu: c.relu, threads: threads)
+            }
+          }
+        }
+      }
+    }
+  }
+  let result = c.combination.cIsHalf ? c16.map { Float($0) } : c32
+  let epsOut = c.combination.cIsHalf ? Double(Float16.ulpOfOne) : 0
+  let gamma = Double(c.k + 3) * Double(Float.ulpOfOne) + epsOut
+  var worst = 0.0
+  var worstAt = (0, 0)
+  var canariesIntact = true
+  for row in 0..<cRowsAll {
+    for j in 0..<ldc {
+      let got = result[row * ldc + j]
+      let inside = row >= 1 && row <= c.m && j < c.n
+      if !inside {
+        if got != canary { canariesIntact = false }
+        continue
+      }
+      let i = row - 1
+      let want = reference.value[i * c.n + j]
+      let bound = reference.magnitude[i * c.n + j] * gamma + epsOut * 0x1p-14
+      let error = abs(Double(got) - want)
+      let ratio =
+        c.integers && !c.combination.cIsHalf
+        ? (error == 0 ? 0 : .infinity) : error / max(bound, .leastNormalMagnitude)
+      if !(ratio <= worst) {
+        worst = ratio.isNaN ? .infinity : ratio
+        worstAt = (i, j)
+      }
+    }
+  }
+  #expect(canariesIntact, "\(c.testDescription): wrote outside C")
+  #expect(
+    worst <= 1,
+    "\(c.testDescription): error / bound = \(worst) at C[\(worstAt.0), \(worstAt.1)] = \(result[(worstAt.0 + 1) * ldc + worstAt.1]), reference \(reference.value.isEmpty ? 0 : reference.value[worstAt.0 * c.n + worstAt.1])"
+  )
+  return result.map(\.bitPattern)
+}

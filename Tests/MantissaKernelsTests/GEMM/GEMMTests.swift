@@ -1,0 +1,153 @@
+import MantissaKernels
+import Testing
+
+// Named edge-case families of issue 3, each run on every microkernel this build can execute.
+// A failure message starts with the kernel ID and the shape (GEMMHarness.swift).
+
+let kernels = GEMMMicrokernel.allCases
+/// Small blocks force several K, M and N blocks at test sizes.
+let tinyBlocking = GEMMBlocking(kc: 16, mc: 16, nc: 64)
+
+@Test(arguments: kernels, [1, 3, 4, 5, 8, 16, 17, 255, 384, 385, 769])
+func kAroundUnrollAndBlock(kernel: GEMMMicrokernel, k: Int) {
+  checkGEMM(GEMMCase(m: 19, n: 37, k: k, kernel: kernel))
+}
+
+@Test(arguments: kernels, [1, 2, 5, 6, 7, 8, 9, 15])
+func mBelowAndAroundTheTileRows(kernel: GEMMMicrokernel, m: Int) {
+  checkGEMM(GEMMCase(m: m, n: 40, k: 33, kernel: kernel))
+}
+
+@Test(arguments: kernels, [1, 7, 15, 16, 17, 31, 32, 33, 65, 100])
+func nNotAMultipleOfTheTileColumns(kernel: GEMMMicrokernel, n: Int) {
+  checkGEMM(GEMMCase(m: 13, n: n, k: 29, kernel: kernel))
+}
+
+@Test(arguments: kernels, [(false, false), (false, true), (true, false), (true, true)])
+func everyTransposeCombination(kernel: GEMMMicrokernel, transposes: (Bool, Bool)) {
+  for combination in Combination.allCases {
+    checkGEMM(
+      GEMMCase(
+        m: 45, n: 70, k: 53, transA: transposes.0, transB: transposes.1, combination: combination,
+        kernel: kernel))
+  }
+}
+
+@Test(arguments: kernels, Combination.allCases)
+func stridedOperands(kernel: GEMMMicrokernel, combination: Combination) {
+  for (ta, tb) in [(false, false), (true, true)] {
+    checkGEMM(
+      GEMMCase(
+        m: 23, n: 35, k: 41, transA: ta, transB: tb, padA: 3, padB: 5, padC: 7,
+        combination: combination, kernel: kernel))
+  }
+}
+
+@Test(arguments: [Float(0), 1, 0.7], [Float(0), 1, 1.3])
+func alphaAndBeta(alpha: Float, beta: Float) {
+  for combination in Combination.allCases {
+    checkGEMM(
+      GEMMCase(m: 17, n: 33, k: 20, alpha: alpha, beta: beta, padC: 2, combination: combination))
+    checkGEMM(
+      GEMMCase(
+        m: 17, n: 33, k: 40, alpha: alpha, beta: beta, combination: combination,
+        blocking: tinyBlocking))
+  }
+}
+
+@Test(arguments: kernels, Combination.allCases)
+func severalBlocksInEveryDimension(kernel: GEMMMicrokernel, combination: Combination) {
+  checkGEMM(
+    GEMMCase(
+      m: 70, n: 150, k: 75, beta: 1.3, padC: 1, combination: combination, kernel: kernel,
+      bias: true, relu: true, blocking: tinyBlocking))
+}
+
+@Test(arguments: kernels, Combination.allCases)
+func fusedBiasAndReLU(kernel: GEMMMicrokernel, combination: Combination) {
+  for (bias, relu) in [(true, false), (false, true), (true, true)] {
+    checkGEMM(
+      GEMMCase(
+        m: 29, n: 45, k: 31, alpha: 0.7, beta: 1, combination: combination, kernel: kernel,
+        bias: bias, relu: relu))
+  }
+}
+
+@Test(arguments: kernels, Combination.allCases)
+func prepackedB(kernel: GEMMMicrokernel, combination: Combination) {
+  for tb in [false, true] {
+    checkGEMM(
+      GEMMCase(
+        m: 37, n: 50, k: 44, transB: tb, beta: 1, combination: combination, kernel: kernel,
+        bias: true, packedB: true))
+    checkGEMM(
+      GEMMCase(
+        m: 37, n: 50, k: 44, transB: tb, combination: combination, kernel: kernel, packedB: true,
+        blocking: tinyBlocking))
+  }
+}
+
+@Test(arguments: kernels)
+func integerInputsGiveExactResults(kernel: GEMMMicrokernel) {
+  for combination in [Combination.f32, .f16f16f32, .f32f16f32] {
+    checkGEMM(
+      GEMMCase(
+        m: 33, n: 66, k: 1000, beta: 1, combination: combination, kernel: kernel, integers: true))
+  }
+  // Float16 C holds integers exactly up to 2048: k * 9 stays below.
+  checkGEMM(
+    GEMMCase(m: 20, n: 40, k: 100, beta: 1, combination: .f16, kernel: kernel, integers: true))
+}
+
+@Test(arguments: kernels, Combination.allCases)
+func oneAndTwoThreadsAgreeBitwise(kernel: GEMMMicrokernel, combination: Combination) {
+  for (m, n) in [(64, 40), (9, 200), (100, 100)] {
+    var c = GEMMCase(
+      m: m, n: n, k: 70, beta: 1.3, combination: combination, kernel: kernel, bias: true,
+      blocking: tinyBlocking)
+    let one = checkGEMM(c)
+    c.threads = 2
+    c.forceParallel = true
+    let two = checkGEMM(c)
+    #expect(one == two, "\(c.testDescription): 2 threads differ from 1")
+  }
+}
+
+@Test(arguments: Combination.allCases)
+func microkernelsAgreeBitwise(combination: Combination) {
+  let results = kernels.map {
+    checkGEMM(
+      GEMMCase(
+        m: 50, n: 70, k: 300, beta: 1.3, combination: combination, kernel: $0, bias: true,
+        relu: true))
+  }
+  #expect(results.allSatisfy { $0 == results[0] }, "\(combination): microkernels disagree")
+}
+
+@Test func zeroSizesAreValid() {
+  for (m, n, k) in [(0, 5, 5), (5, 0, 5), (5, 5, 0), (0, 0, 0)] {
+    for combination in Combination.allCases {
+      checkGEMM(GEMMCase(m: m, n: n, k: k, beta: 1.3, combination: combination, bias: true))
+      checkGEMM(GEMMCase(m: m, n: n, k: k, combination: combination))
+    }
+  }
+}
+
+@Test func largeProblemUsesBothThreadsAndMatchesOneThread() {
+  var c = GEMMCase(m: 300, n: 260, k: 200, beta: 1)
+  let one = checkGEMM(c)
+  c.threads = 2
+  #expect(checkGEMM(c) == one)
+}
+
+@Test func concurrentCallsDoNotShareBuffers() async {
+  await withTaskGroup(of: Void.self) { group in
+    for seed in 0..<8 {
+      group.addTask {
+        checkGEMM(
+          GEMMCase(
+            m: 90, n: 90, k: 90, combination: Combination.allCases[seed % 4], seed: UInt64(seed)))
+      }
+    }
+  }
+}
