@@ -11,6 +11,7 @@ let usage = """
     --threads LIST   thread counts, e.g. 1,2 (default: 1 and all cores)
     --types LIST     GEMM type combinations: f32,f16-f16-f32,f16,f32-f16-f32 (default: all)
     --kernel TILE    force a microkernel: \(GEMMMicrokernel.allCases.map(\.tileID).joined(separator: ", "))
+    --blocking K,M,N GEMM cache blocks KC,MC,NC (default: tuned per kernel)
     --json FILE      write the rows as JSON (atomically)
     --compare FILE   print another run's or a peer's rows beside this run's
     --quick          small shape sample
@@ -23,6 +24,7 @@ func main() throws {
   var threads = [1, ProcessInfo.processInfo.activeProcessorCount]
   var combinations = GEMMSuite.Combination.allCases
   var kernel: GEMMMicrokernel?
+  var blocking: GEMMBlocking?
   var jsonPath: String?
   var comparePath: String?
   var quick = false
@@ -57,6 +59,13 @@ func main() throws {
           "--kernel \"\(text)\" is not one of \(GEMMMicrokernel.allCases.map(\.tileID))")
       }
       kernel = k
+    case "--blocking":
+      let text = try value(argument)
+      let v = text.split(separator: ",").compactMap { Int($0) }
+      guard v.count == 3, v.allSatisfy({ $0 >= 1 }) else {
+        throw BenchError.badArgument("--blocking \"\(text)\" must be KC,MC,NC (positive integers)")
+      }
+      blocking = GEMMBlocking(kc: v[0], mc: v[1], nc: v[2])
     case "--json": jsonPath = try value(argument)
     case "--compare": comparePath = try value(argument)
     case "--quick": quick = true
@@ -82,7 +91,9 @@ func main() throws {
     print("FMA peak, \(t) thread\(t == 1 ? "" : "s"): \(Report.format(peaks[t]!)) GFLOP/s")
   }
   var rows: [BenchRow] = []
-  try KernelOverrides.$current.withValue(KernelOverrides(gemmMicrokernel: kernel)) {
+  try KernelOverrides.$current.withValue(
+    KernelOverrides(gemmMicrokernel: kernel, gemmBlocking: blocking)
+  ) {
     for suite in suites {
       switch suite {
       case "gemm":

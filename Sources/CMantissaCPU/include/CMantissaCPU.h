@@ -30,3 +30,15 @@
 
 #endif
 
+
+// A cache-line prefetch for writing, for kernels to call on their C tile before the k loop so
+// the tile's rows (often in DRAM or L3 for large C) arrive while the FMAs run. Swift has no
+// prefetch of its own; this inlines into the Swift caller.
+static inline __attribute__((always_inline)) void mantissa_prefetch_write(const void *p) {
+  __builtin_prefetch(p, 1, 3);
+}
+
+// A cache-line prefetch for reading.
+static inline __attribute__((always_inline)) void mantissa_prefetch_read(const void *p) {
+  __builtin_prefetch(p, 0, 3);
+}

@@ -19,11 +19,14 @@ public struct GEMMBlocking: Sendable, Equatable, CustomStringConvertible {
     self.nc = nc
   }
 
-  /// Tuned on the reference machines (Docs/Kernels.md has the measurements behind them).
+  /// Tuned on the reference machines (Docs/Kernels.md has the measurements behind them). KC is
+  /// the same for every microkernel so that all of them sum in the same order and agree bitwise.
+  /// KC 256 keeps a 32-wide B micro-panel at 32 KiB; NC 1024 keeps the packed KC x NC block of B
+  /// (1 MiB) in L2 while A micro-panels are reused from L1 across it.
   public static func defaults(for kernel: GEMMMicrokernel) -> GEMMBlocking {
     switch kernel {
-    case .tile8x32SIMD16: GEMMBlocking(kc: 384, mc: 192, nc: 3072)
-    case .tile6x16SIMD8: GEMMBlocking(kc: 384, mc: 192, nc: 3072)
+    case .tile12x32SIMD16, .tile8x32SIMD16: GEMMBlocking(kc: 256, mc: 192, nc: 1024)
+    case .tile6x16SIMD8: GEMMBlocking(kc: 256, mc: 192, nc: 1024)
     }
   }
 

@@ -170,17 +170,17 @@ private func computeBlock(
 ) {
   let mr = kernel.mr
   let nr = kernel.nr
-  var jr = 0
-  while jr < columns {
-    let nrCur = min(nr, columns - jr)
-    let b = bPanels + jr * kc
-    var tileUpdate = update
-    tileUpdate.bias = update.bias.map { $0 + jr }
-    var ir = 0
-    while ir < rows {
-      let mrCur = min(mr, rows - ir)
-      let a = aPack + ir * kc
+  var ir = 0
+  while ir < rows {
+    let mrCur = min(mr, rows - ir)
+    let a = aPack + ir * kc
+    var jr = 0
+    while jr < columns {
+      let nrCur = min(nr, columns - jr)
+      let b = bPanels + jr * kc
       let cTile = c + ir * ldc + jr
+      var tileUpdate = update
+      tileUpdate.bias = update.bias.map { $0 + jr }
       if padded || (mrCur == mr && nrCur == nr) {
         kernel.run(kc: kc, a: a, b: b, c: cTile, ldc: ldc, update: tileUpdate)
       } else {
@@ -188,9 +188,9 @@ private func computeBlock(
         tileUpdate.merge(
           tile: tile, tileStride: nr, into: cTile, ldc: ldc, rows: mrCur, columns: nrCur)
       }
-      ir += mr
+      jr += nr
     }
-    jr += nr
+    ir += mr
   }
 }
 

@@ -1,7 +1,9 @@
 /// The register-tile kernels the GEMM driver can run. Each runs on packed Float panels; the
 /// operation's kernel ID adds the storage types (Docs/Kernels.md), e.g. `f16-f16-f32-gemm-8x32-simd16`.
 public enum GEMMMicrokernel: String, CaseIterable, Sendable {
-  /// `f32-gemm-8x32-simd16`: AVX-512, the default where the build has it.
+  /// `f32-gemm-12x32-simd16`: AVX-512.
+  case tile12x32SIMD16 = "12x32-simd16"
+  /// `f32-gemm-8x32-simd16`: AVX-512.
   case tile8x32SIMD16 = "8x32-simd16"
   /// `f32-gemm-6x16-simd8`: AVX2, the default for builds without AVX-512.
   case tile6x16SIMD8 = "6x16-simd8"
@@ -18,6 +20,7 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
   /// The microkernel's own ID, e.g. `f32-gemm-8x32-simd16`.
   public var id: String {
     switch self {
+    case .tile12x32SIMD16: F32GEMM12x32SIMD16.id
     case .tile8x32SIMD16: F32GEMM8x32SIMD16.id
     case .tile6x16SIMD8: F32GEMM6x16SIMD8.id
     }
@@ -26,6 +29,7 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
   /// Rows of C per tile.
   public var mr: Int {
     switch self {
+    case .tile12x32SIMD16: F32GEMM12x32SIMD16.mr
     case .tile8x32SIMD16: F32GEMM8x32SIMD16.mr
     case .tile6x16SIMD8: F32GEMM6x16SIMD8.mr
     }
@@ -34,6 +38,7 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
   /// Columns of C per tile.
   public var nr: Int {
     switch self {
+    case .tile12x32SIMD16: F32GEMM12x32SIMD16.nr
     case .tile8x32SIMD16: F32GEMM8x32SIMD16.nr
     case .tile6x16SIMD8: F32GEMM6x16SIMD8.nr
     }
@@ -45,6 +50,8 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
     switch self {
+    case .tile12x32SIMD16:
+      F32GEMM12x32SIMD16.run(kc: kc, a: a, b: b, c: c, ldc: ldc, update: update)
     case .tile8x32SIMD16: F32GEMM8x32SIMD16.run(kc: kc, a: a, b: b, c: c, ldc: ldc, update: update)
     case .tile6x16SIMD8: F32GEMM6x16SIMD8.run(kc: kc, a: a, b: b, c: c, ldc: ldc, update: update)
     }
