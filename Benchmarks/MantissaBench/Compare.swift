@@ -6,11 +6,14 @@ enum Compare {
     for row in ours {
       let peers = theirs.filter {
         $0.suite == row.suite && $0.m == row.m && $0.n == row.n && $0.k == row.k
-          && $0.threads == row.threads && ($0.id == row.id || !$0.id.contains("-gemm-"))
+          && $0.threads == row.threads && ($0.trans ?? "nn") == (row.trans ?? "nn")
+          && ($0.id == row.id || !$0.id.contains("-gemm-"))
       }
       for peer in peers {
         table.append([
-          row.id, "\(row.m)x\(row.n)x\(row.k)", "\(row.threads)", Report.format(row.seconds * 1e6),
+          row.id,
+          "\(row.m)x\(row.n)x\(row.k)" + ((row.trans ?? "nn") == "nn" ? "" : ":\(row.trans!)"),
+          "\(row.threads)", Report.format(row.seconds * 1e6),
           peer.id, Report.format(peer.seconds * 1e6), Report.format(peer.seconds / row.seconds, 2),
         ])
       }

@@ -93,7 +93,8 @@ enum GEMMSuite {
           if combination == .f32 { f32Seconds = seconds }
           rows.append(
             BenchRow(
-              suite: "gemm", id: id, m: m, n: n, k: k, threads: t, seconds: seconds, gflops: gflops,
+              suite: "gemm", id: id, m: m, n: n, k: k, trans: shape.transposes, threads: t,
+              seconds: seconds, gflops: gflops,
               peak_fraction: gflops / peak, cpu: Machine.cpu))
           let vsF32 = f32Seconds.map { Report.format($0 / seconds, 2) } ?? "-"
           table.append([

@@ -8,6 +8,8 @@ struct BenchRow: Codable {
   var m: Int
   var n: Int
   var k: Int
+  /// GEMM transposes of A and B, `nn`, `nt`, `tn` or `tt`; nil for other suites.
+  var trans: String?
   var threads: Int
   var seconds: Double
   var gflops: Double?

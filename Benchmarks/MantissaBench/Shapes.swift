@@ -10,9 +10,13 @@ struct GEMMShape: CustomStringConvertible {
   var transA = Transpose.noTranspose
   var transB = Transpose.noTranspose
 
+  /// `nn`, `nt`, `tn` or `tt`.
+  var transposes: String {
+    (transA == .noTranspose ? "n" : "t") + (transB == .noTranspose ? "n" : "t")
+  }
+
   var description: String {
-    let t = (transA == .noTranspose ? "n" : "t") + (transB == .noTranspose ? "n" : "t")
-    return "\(m)x\(n)x\(k)" + (t == "nn" ? "" : ":\(t)")
+    "\(m)x\(n)x\(k)" + (transposes == "nn" ? "" : ":\(transposes)")
   }
 
   static func parse(_ text: String) throws -> GEMMShape {
