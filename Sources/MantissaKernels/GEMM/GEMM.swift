@@ -44,12 +44,10 @@ public func gemm(
   threads: Int? = nil
 ) {
   checkGEMMArguments(transA, transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
-  runGEMM(
-    GEMMProblem(
-      m: m, n: n, k: k, alpha: alpha, beta: beta, a: OperandView(a, transA, ld: lda),
-      b: .view(OperandView(b, transB, ld: ldb)), c: UnsafeMutableRawPointer(c),
-      cStorage: .float32, ldc: ldc, bias: bias, relu: relu),
-    threads: MantissaThreads.resolve(threads, function: "gemm"))
+  runChecked(
+    m: m, n: n, k: k, alpha: alpha, a: OperandView(a, transA, ld: lda),
+    b: .view(OperandView(b, transB, ld: ldb)), beta: beta, c: UnsafeMutableRawPointer(c),
+    cStorage: .float32, ldc: ldc, bias: bias, relu: relu, threads: threads)
 }
 
 /// GEMM with Float16 A and B and a Float C (`f16-f16-f32-gemm-*`): A and B are widened to Float
@@ -62,12 +60,10 @@ public func gemm(
   threads: Int? = nil
 ) {
   checkGEMMArguments(transA, transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
-  runGEMM(
-    GEMMProblem(
-      m: m, n: n, k: k, alpha: alpha, beta: beta, a: OperandView(a, transA, ld: lda),
-      b: .view(OperandView(b, transB, ld: ldb)), c: UnsafeMutableRawPointer(c),
-      cStorage: .float32, ldc: ldc, bias: bias, relu: relu),
-    threads: MantissaThreads.resolve(threads, function: "gemm"))
+  runChecked(
+    m: m, n: n, k: k, alpha: alpha, a: OperandView(a, transA, ld: lda),
+    b: .view(OperandView(b, transB, ld: ldb)), beta: beta, c: UnsafeMutableRawPointer(c),
+    cStorage: .float32, ldc: ldc, bias: bias, relu: relu, threads: threads)
 }
 
 /// GEMM with Float16 A, B and C (`f16-f32acc-gemm-*`): accumulates in Float32 and rounds each
@@ -80,12 +76,10 @@ public func gemm(
   relu: Bool = false, threads: Int? = nil
 ) {
   checkGEMMArguments(transA, transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
-  runGEMM(
-    GEMMProblem(
-      m: m, n: n, k: k, alpha: alpha, beta: beta, a: OperandView(a, transA, ld: lda),
-      b: .view(OperandView(b, transB, ld: ldb)), c: UnsafeMutableRawPointer(c),
-      cStorage: .float16, ldc: ldc, bias: bias, relu: relu),
-    threads: MantissaThreads.resolve(threads, function: "gemm"))
+  runChecked(
+    m: m, n: n, k: k, alpha: alpha, a: OperandView(a, transA, ld: lda),
+    b: .view(OperandView(b, transB, ld: ldb)), beta: beta, c: UnsafeMutableRawPointer(c),
+    cStorage: .float16, ldc: ldc, bias: bias, relu: relu, threads: threads)
 }
 
 /// GEMM with Float A, Float16 B and Float C (`f32-f16-f32-gemm-*`): Float activations times
@@ -97,12 +91,10 @@ public func gemm(
   threads: Int? = nil
 ) {
   checkGEMMArguments(transA, transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
-  runGEMM(
-    GEMMProblem(
-      m: m, n: n, k: k, alpha: alpha, beta: beta, a: OperandView(a, transA, ld: lda),
-      b: .view(OperandView(b, transB, ld: ldb)), c: UnsafeMutableRawPointer(c),
-      cStorage: .float32, ldc: ldc, bias: bias, relu: relu),
-    threads: MantissaThreads.resolve(threads, function: "gemm"))
+  runChecked(
+    m: m, n: n, k: k, alpha: alpha, a: OperandView(a, transA, ld: lda),
+    b: .view(OperandView(b, transB, ld: ldb)), beta: beta, c: UnsafeMutableRawPointer(c),
+    cStorage: .float32, ldc: ldc, bias: bias, relu: relu, threads: threads)
 }
 
 /// GEMM with a prepacked B (``GEMMPackedB``), Float A and Float C; `n` and `k` come from `b`.
@@ -113,12 +105,10 @@ public func gemm(
   bias: UnsafePointer<Float>? = nil, relu: Bool = false, threads: Int? = nil
 ) {
   checkGEMMArguments(transA, nil, m: m, n: b.n, k: b.k, lda: lda, ldb: 0, ldc: ldc)
-  runGEMM(
-    GEMMProblem(
-      m: m, n: b.n, k: b.k, alpha: alpha, beta: beta, a: OperandView(a, transA, ld: lda),
-      b: .packed(b), c: UnsafeMutableRawPointer(c), cStorage: .float32, ldc: ldc, bias: bias,
-      relu: relu),
-    threads: MantissaThreads.resolve(threads, function: "gemm"))
+  runChecked(
+    m: m, n: b.n, k: b.k, alpha: alpha, a: OperandView(a, transA, ld: lda), b: .packed(b),
+    beta: beta, c: UnsafeMutableRawPointer(c), cStorage: .float32, ldc: ldc, bias: bias,
+    relu: relu, threads: threads)
 }
 
 /// GEMM with a prepacked B, Float16 A and Float C. Contract: the Float overload.
@@ -128,12 +118,10 @@ public func gemm(
   bias: UnsafePointer<Float>? = nil, relu: Bool = false, threads: Int? = nil
 ) {
   checkGEMMArguments(transA, nil, m: m, n: b.n, k: b.k, lda: lda, ldb: 0, ldc: ldc)
-  runGEMM(
-    GEMMProblem(
-      m: m, n: b.n, k: b.k, alpha: alpha, beta: beta, a: OperandView(a, transA, ld: lda),
-      b: .packed(b), c: UnsafeMutableRawPointer(c), cStorage: .float32, ldc: ldc, bias: bias,
-      relu: relu),
-    threads: MantissaThreads.resolve(threads, function: "gemm"))
+  runChecked(
+    m: m, n: b.n, k: b.k, alpha: alpha, a: OperandView(a, transA, ld: lda), b: .packed(b),
+    beta: beta, c: UnsafeMutableRawPointer(c), cStorage: .float32, ldc: ldc, bias: bias,
+    relu: relu, threads: threads)
 }
 
 /// GEMM with a prepacked B, Float16 A and Float16 C (rounded once). Contract: the Float overload.
@@ -143,11 +131,23 @@ public func gemm(
   bias: UnsafePointer<Float>? = nil, relu: Bool = false, threads: Int? = nil
 ) {
   checkGEMMArguments(transA, nil, m: m, n: b.n, k: b.k, lda: lda, ldb: 0, ldc: ldc)
+  runChecked(
+    m: m, n: b.n, k: b.k, alpha: alpha, a: OperandView(a, transA, ld: lda), b: .packed(b),
+    beta: beta, c: UnsafeMutableRawPointer(c), cStorage: .float16, ldc: ldc, bias: bias,
+    relu: relu, threads: threads)
+}
+
+/// The common tail of every gemm overload, after its arguments are checked.
+@inline(__always)
+private func runChecked(
+  m: Int, n: Int, k: Int, alpha: Float, a: OperandView, b: BSource, beta: Float,
+  c: UnsafeMutableRawPointer, cStorage: GEMMProblem.CStorage, ldc: Int,
+  bias: UnsafePointer<Float>?, relu: Bool, threads: Int?
+) {
   runGEMM(
     GEMMProblem(
-      m: m, n: b.n, k: b.k, alpha: alpha, beta: beta, a: OperandView(a, transA, ld: lda),
-      b: .packed(b), c: UnsafeMutableRawPointer(c), cStorage: .float16, ldc: ldc, bias: bias,
-      relu: relu),
+      m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c, cStorage: cStorage, ldc: ldc,
+      bias: bias, relu: relu),
     threads: MantissaThreads.resolve(threads, function: "gemm"))
 }
 
