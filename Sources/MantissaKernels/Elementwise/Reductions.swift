@@ -1,0 +1,146 @@
+// f32-rsum-simd16, f16-rsum-simd16, f32-rsumsq-simd16, f32-colsum-simd16 ...: reductions with
+// Float32 accumulation in an order fixed by the data length alone (never by the thread count).
+
+/// Elements per reduction block: blocks are summed independently (possibly on different
+/// threads) and their partial sums added in block order.
+let reductionBlock = 1 << 14
+
+/// Sums `term(i)` over `0..<count`, where `term(i)` gives the 16 values at `i..<i + 16` and
+/// `partialTerm(i, n)` the `n < 16` values at the end (other lanes zero), in the documented
+/// order: within each block of 16,384 elements, four SIMD16 accumulators take consecutive
+/// vectors in turn and the tail goes into a fifth; they are combined ((a0 + a1) + (a2 + a3)) +
+/// tail and reduced across lanes pairwise; block sums are then added left to right. The order
+/// depends on `count` alone, never on the thread count.
+@inline(__always)
+func blockedSum(
+  count: Int, threads: Int?, function: String, _ term: (Int) -> SIMD16<Float>,
+  partialTerm: (Int, Int) -> SIMD16<Float>
+) -> Float {
+  let blocks = (count + reductionBlock - 1) / reductionBlock
+  if blocks == 0 { return 0 }
+  return withUnsafeTemporaryAllocation(of: Float.self, capacity: blocks) { partials in
+    let partialBase = partials.baseAddress!
+    forEachChunk(
+      count: blocks, threads: threads,
+      minimumCount: max(1, elementwiseParallelCount / reductionBlock), function: function
+    ) { range in
+      for block in range {
+        let start = block * reductionBlock
+        let end = min(count, start + reductionBlock)
+        var a0 = SIMD16<Float>()
+        var a1 = SIMD16<Float>()
+        var a2 = SIMD16<Float>()
+        var a3 = SIMD16<Float>()
+        var i = start
+        while i + 64 <= end {
+          a0 += term(i)
+          a1 += term(i + 16)
+          a2 += term(i + 32)
+          a3 += term(i + 48)
+          i += 64
+        }
+        var tail = SIMD16<Float>()
+        while i + 16 <= end {
+          tail += term(i)
+          i += 16
+        }
+        if i < end { tail += partialTerm(i, end - i) }
+        partialBase[block] = horizontalSum(((a0 + a1) + (a2 + a3)) + tail)
+      }
+    }
+    var total: Float = 0
+    for block in 0..<blocks { total += partialBase[block] }
+    return total
+  }
+}
+
+/// The first `n` values at `p` in the low lanes of a vector, zeros above.
+@inline(__always)
+func loadPartial<T: VectorElement>(_ p: UnsafePointer<T>, _ n: Int) -> SIMD16<Float> {
+  var v = SIMD16<Float>()
+  for j in 0..<n { v[j] = T.load1(p + j) }
+  return v
+}
+
+/// Pairwise sum of the 16 lanes: 8 + 8, 4 + 4, 2 + 2, 1 + 1, as vector adds (`.sum()` would
+/// be 15 dependent scalar adds).
+@inline(__always)
+func horizontalSum(_ v: SIMD16<Float>) -> Float {
+  let s8 = v.lowHalf + v.highHalf
+  let s4 = s8.lowHalf + s8.highHalf
+  let s2 = s4.lowHalf + s4.highHalf
+  return s2[0] + s2[1]
+}
+
+/// The sum of `count` values accumulated in Float32 (`f32-rsum-simd16`, `f16-rsum-simd16`), in
+/// an order that depends on `count` only, so any thread count gives the same bits.
+///
+/// ### Precision
+/// Blocked summation: the error is at most about `(log2(16) + 16384/64 + count/16384) * eps32 *
+/// sum |x|`, far below a plain left-to-right sum's `count * eps32 * sum |x|` for large counts.
+/// - Precondition: `count >= 0`.
+@_specialize(exported:true,where T == Float)
+@_specialize(exported:true,where T == Float16)
+public func sum<T: VectorElement>(_ x: UnsafePointer<T>, count: Int, threads: Int? = nil) -> Float {
+  mantissaRequire(count >= 0, "sum: count = \(count) must be non-negative")
+  return blockedSum(
+    count: count, threads: threads, function: "sum", { T.load16(x + $0) },
+    partialTerm: { loadPartial(x + $0, $1) })
+}
+
+/// The sum of squares of `count` values (`f32-rsumsq-simd16`, `f16-rsumsq-simd16`), accumulated
+/// in Float32 in the order of ``sum(_:count:threads:)``; for gradient norms.
+/// - Precondition: `count >= 0`.
+@_specialize(exported:true,where T == Float)
+@_specialize(exported:true,where T == Float16)
+public func sumOfSquares<T: VectorElement>(
+  _ x: UnsafePointer<T>, count: Int, threads: Int? = nil
+) -> Float {
+  mantissaRequire(count >= 0, "sumOfSquares: count = \(count) must be non-negative")
+  return blockedSum(
+    count: count, threads: threads, function: "sumOfSquares",
+    {
+      let v = T.load16(x + $0)
+      return v * v
+    },
+    partialTerm: {
+      let v = loadPartial(x + $0, $1)
+      return v * v
+    })
+}
+
+/// Column sums of a `rows` x `columns` matrix (row stride `ld`): `out[j] = sum_i x[i, j]`,
+/// rows added top to bottom in Float32 (`f32-colsum-simd16`, `f16-colsum-simd16`); the bias
+/// gradient of a linear layer. `out` holds `columns` Floats and is overwritten (not
+/// accumulated into) unless `accumulate` is true. Threads split the columns, so the order, and
+/// the result, is the same for any thread count.
+/// - Precondition: `rows`, `columns` >= 0, `ld >= columns`.
+@_specialize(exported:true,where T == Float)
+@_specialize(exported:true,where T == Float16)
+public func columnSums<T: VectorElement>(
+  _ x: UnsafePointer<T>, rows: Int, columns: Int, ld: Int, into out: UnsafeMutablePointer<Float>,
+  accumulate: Bool = false, threads: Int? = nil
+) {
+  mantissaRequire(rows >= 0, "columnSums: rows = \(rows) must be non-negative")
+  mantissaRequire(columns >= 0, "columnSums: columns = \(columns) must be non-negative")
+  mantissaRequire(ld >= columns, "columnSums: ld = \(ld) must be >= columns = \(columns)")
+  forEachChunk(
+    count: columns, threads: threads,
+    minimumCount: max(16, elementwiseParallelCount / max(rows, 1)),
+    function: "columnSums"
+  ) { range in
+    var j = range.lowerBound
+    while j + 16 <= range.upperBound {
+      var acc = accumulate ? Float.load16(out + j) : SIMD16<Float>()
+      for i in 0..<rows { acc += T.load16(x + i * ld + j) }
+      Float.store16(acc, out + j)
+      j += 16
+    }
+    while j < range.upperBound {
+      var acc: Float = accumulate ? out[j] : 0
+      for i in 0..<rows { acc += T.load1(x + i * ld + j) }
+      out[j] = acc
+      j += 1
+    }
+  }
+}

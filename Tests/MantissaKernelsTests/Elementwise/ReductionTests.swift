@@ -1,0 +1,65 @@
+import MantissaKernels
+import MantissaReference
+import Testing
+
+@Test(arguments: [0, 1, 15, 17, 64, 65, 1000, 16384, 16385, 100_000])
+func sumAndSumOfSquaresWithinTheBlockedBound(count: Int) {
+  let x = randomFloats(count, seed: 12)
+  let exact = x.reduce(0.0) { $0 + Double($1) }
+  let exactSquares = x.reduce(0.0) { $0 + Double($1) * Double($1) }
+  let magnitude = x.reduce(0.0) { $0 + abs(Double($1)) }
+  // Lane pairs (4) + vectors per accumulator (256) + blocks, each at most one rounding.
+  let steps = Double(4 + 256 + count / 16384 + 2)
+  let s = sum(x, count: count)
+  #expect(
+    abs(Double(s) - exact) <= steps * Double(Float.ulpOfOne) * magnitude,
+    "f32-rsum-simd16 count \(count)")
+  let q = sumOfSquares(x, count: count)
+  #expect(
+    abs(Double(q) - exactSquares) <= steps * Double(Float.ulpOfOne) * exactSquares * 1.01,
+    "f32-rsumsq-simd16 count \(count)")
+  let h = x.map { Float16($0) }
+  let hs = sum(h, count: count)
+  let hExact = h.reduce(0.0) { $0 + Double($1) }
+  #expect(
+    abs(Double(hs) - hExact) <= steps * Double(Float.ulpOfOne) * magnitude * 1.01,
+    "f16-rsum-simd16 count \(count)")
+}
+
+@Test func integerSumsAreExact() {
+  let x = (0..<50_000).map { Float($0 % 7) - 3 }
+  let exact = x.reduce(0, +)
+  #expect(sum(x, count: x.count) == exact)
+}
+
+@Test func reductionsDoNotDependOnTheThreadCount() {
+  let x = randomFloats(300_000, seed: 13)
+  var results: [Float] = []
+  withBothThreadCounts { threads in
+    results.append(sum(x, count: x.count, threads: threads))
+    results.append(sumOfSquares(x, count: x.count, threads: threads))
+  }
+  #expect(results[0].bitPattern == results[2].bitPattern, "f32-rsum-simd16: 1 vs 2 threads")
+  #expect(results[1].bitPattern == results[3].bitPattern, "f32-rsumsq-simd16: 1 vs 2 threads")
+}
+
+@Test(arguments: [(1, 1, 1), (7, 5, 9), (100, 33, 40), (3, 200, 200), (0, 10, 10)])
+func columnSumsMatchTheOracle(shape: (Int, Int, Int)) {
+  let (rows, columns, ld) = shape
+  let x = randomFloats(rows * ld, seed: 14)
+  withBothThreadCounts { threads in
+    var out = [Float](repeating: .nan, count: columns)
+    columnSums(x, rows: rows, columns: columns, ld: ld, into: &out, threads: threads)
+    for j in 0..<columns {
+      var exact = 0.0
+      var magnitude = 0.0
+      for i in 0..<rows {
+        exact += Double(x[i * ld + j])
+        magnitude += abs(Double(x[i * ld + j]))
+      }
+      #expect(
+        abs(Double(out[j]) - exact) <= Double(rows) * Double(Float.ulpOfOne) * magnitude,
+        "f32-colsum-simd16 \(shape) column \(j)")
+    }
+  }
+}
