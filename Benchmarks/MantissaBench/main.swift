@@ -3,10 +3,10 @@ import MantissaKernels
 
 // mantissa-bench [suite ...] [--shapes LIST] [--threads LIST] [--types LIST] [--kernel TILE]
 //                [--json FILE] [--compare FILE] [--quick]
-// Suites: gemm. With no suite, runs every suite in quick mode (about a minute).
+// Suites: gemm, elementwise. With no suite, runs every suite in quick mode (about a minute).
 
 let usage = """
-  usage: mantissa-bench [gemm] [options]
+  usage: mantissa-bench [gemm] [elementwise] [options]
     --shapes LIST    GEMM shapes: N, MxNxK, MxNxK:nt (transposes), or a list name in Benchmarks/Shapes
     --threads LIST   thread counts, e.g. 1,2 (default: 1 and all cores)
     --types LIST     GEMM type combinations: f32,f16-f16-f32,f16,f32-f16-f32 (default: all)
@@ -72,12 +72,12 @@ func main() throws {
     case "-h", "--help":
       print(usage)
       return
-    case "gemm": suites.append(argument)
+    case "gemm", "elementwise": suites.append(argument)
     default: throw BenchError.badArgument("unknown argument \"\(argument)\"\n\(usage)")
     }
   }
   if suites.isEmpty {
-    suites = ["gemm"]
+    suites = ["gemm", "elementwise"]
     quick = true
   }
   threads = Array(Set(threads)).sorted()
@@ -102,6 +102,10 @@ func main() throws {
         rows += GEMMSuite.run(
           shapes: shapes, threads: threads, combinations: combinations, peaks: peaks,
           kernel: microkernel)
+      case "elementwise":
+        print("\n== elementwise ==")
+        rows += ElementwiseSuite.run(
+          counts: quick ? [1 << 16, 1 << 22] : [1 << 16, 1 << 24], threads: threads)
       default: break
       }
     }

@@ -16,14 +16,7 @@ public func mseLoss<T: VectorElement>(
   let loss =
     blockedSum(
       count: count, threads: threads, function: "mseLoss",
-      {
-        let d = T.load16(prediction + $0) - Float.load16(target + $0)
-        return d * d
-      },
-      partialTerm: {
-        let d = loadPartial(prediction + $0, $1) - loadPartial(target + $0, $1)
-        return d * d
-      }) / Float(count)
+      SquaredDifferences(prediction: prediction, target: target)) / Float(count)
   if let gradient {
     let factor = 2 * gradientScale / Float(count)
     forEachChunk(count: count, threads: threads, function: "mseLoss") { range in
@@ -40,4 +33,17 @@ public func mseLoss<T: VectorElement>(
     }
   }
   return loss
+}
+
+struct SquaredDifferences<T: VectorElement>: SumTerms {
+  let prediction: UnsafePointer<T>
+  let target: UnsafePointer<Float>
+  @inline(__always) func terms(at i: Int) -> SIMD16<Float> {
+    let d = T.load16(prediction + i) - Float.load16(target + i)
+    return d * d
+  }
+  @inline(__always) func partialTerms(at i: Int, count n: Int) -> SIMD16<Float> {
+    let d = loadPartial(prediction + i, n) - loadPartial(target + i, n)
+    return d * d
+  }
 }

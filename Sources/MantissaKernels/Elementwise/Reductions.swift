@@ -5,16 +5,42 @@
 /// threads) and their partial sums added in block order.
 let reductionBlock = 1 << 14
 
-/// Sums `term(i)` over `0..<count`, where `term(i)` gives the 16 values at `i..<i + 16` and
-/// `partialTerm(i, n)` the `n < 16` values at the end (other lanes zero), in the documented
-/// order: within each block of 16,384 elements, four SIMD16 accumulators take consecutive
+/// Sums the terms of `source` over `0..<count` in the documented order: within each block of 16,384 elements, four SIMD16 accumulators take consecutive
 /// vectors in turn and the tail goes into a fifth; they are combined ((a0 + a1) + (a2 + a3)) +
 /// tail and reduced across lanes pairwise; block sums are then added left to right. The order
 /// depends on `count` alone, never on the thread count.
+/// The values a blocked sum adds, as a type rather than closures so that the per-thread loop
+/// calls them statically (see `ElementOperation`).
+protocol SumTerms {
+  /// The 16 terms at `i..<i + 16`.
+  func terms(at i: Int) -> SIMD16<Float>
+  /// The `n < 16` terms at `i..<i + n` in the low lanes, zeros above.
+  func partialTerms(at i: Int, count n: Int) -> SIMD16<Float>
+}
+
+struct Values<T: VectorElement>: SumTerms {
+  let x: UnsafePointer<T>
+  @inline(__always) func terms(at i: Int) -> SIMD16<Float> { T.load16(x + i) }
+  @inline(__always) func partialTerms(at i: Int, count n: Int) -> SIMD16<Float> {
+    loadPartial(x + i, n)
+  }
+}
+
+struct Squares<T: VectorElement>: SumTerms {
+  let x: UnsafePointer<T>
+  @inline(__always) func terms(at i: Int) -> SIMD16<Float> {
+    let v = T.load16(x + i)
+    return v * v
+  }
+  @inline(__always) func partialTerms(at i: Int, count n: Int) -> SIMD16<Float> {
+    let v = loadPartial(x + i, n)
+    return v * v
+  }
+}
+
 @inline(__always)
-func blockedSum(
-  count: Int, threads: Int?, function: String, _ term: (Int) -> SIMD16<Float>,
-  partialTerm: (Int, Int) -> SIMD16<Float>
+func blockedSum<Terms: SumTerms>(
+  count: Int, threads: Int?, function: String, _ source: Terms
 ) -> Float {
   let blocks = (count + reductionBlock - 1) / reductionBlock
   if blocks == 0 { return 0 }
@@ -33,18 +59,18 @@ func blockedSum(
         var a3 = SIMD16<Float>()
         var i = start
         while i + 64 <= end {
-          a0 += term(i)
-          a1 += term(i + 16)
-          a2 += term(i + 32)
-          a3 += term(i + 48)
+          a0 += source.terms(at: i)
+          a1 += source.terms(at: i + 16)
+          a2 += source.terms(at: i + 32)
+          a3 += source.terms(at: i + 48)
           i += 64
         }
         var tail = SIMD16<Float>()
         while i + 16 <= end {
-          tail += term(i)
+          tail += source.terms(at: i)
           i += 16
         }
-        if i < end { tail += partialTerm(i, end - i) }
+        if i < end { tail += source.partialTerms(at: i, count: end - i) }
         partialBase[block] = horizontalSum(((a0 + a1) + (a2 + a3)) + tail)
       }
     }
@@ -83,9 +109,7 @@ func horizontalSum(_ v: SIMD16<Float>) -> Float {
 @_specialize(exported:true,where T == Float16)
 public func sum<T: VectorElement>(_ x: UnsafePointer<T>, count: Int, threads: Int? = nil) -> Float {
   mantissaRequire(count >= 0, "sum: count = \(count) must be non-negative")
-  return blockedSum(
-    count: count, threads: threads, function: "sum", { T.load16(x + $0) },
-    partialTerm: { loadPartial(x + $0, $1) })
+  return blockedSum(count: count, threads: threads, function: "sum", Values(x: x))
 }
 
 /// The sum of squares of `count` values (`f32-rsumsq-simd16`, `f16-rsumsq-simd16`), accumulated
@@ -97,16 +121,7 @@ public func sumOfSquares<T: VectorElement>(
   _ x: UnsafePointer<T>, count: Int, threads: Int? = nil
 ) -> Float {
   mantissaRequire(count >= 0, "sumOfSquares: count = \(count) must be non-negative")
-  return blockedSum(
-    count: count, threads: threads, function: "sumOfSquares",
-    {
-      let v = T.load16(x + $0)
-      return v * v
-    },
-    partialTerm: {
-      let v = loadPartial(x + $0, $1)
-      return v * v
-    })
+  return blockedSum(count: count, threads: threads, function: "sumOfSquares", Squares(x: x))
 }
 
 /// Column sums of a `rows` x `columns` matrix (row stride `ld`): `out[j] = sum_i x[i, j]`,

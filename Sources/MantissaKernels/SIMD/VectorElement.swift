@@ -28,11 +28,19 @@ extension Float: VectorElement {
 extension Float16: VectorElement {
   @inlinable @inline(__always)
   public static func load16(_ p: UnsafePointer<Float16>) -> SIMD16<Float> {
-    SIMD16<Float>(UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float16>.self))
+    // Lane by lane on purpose: `SIMD16<Float>(SIMD16<Float16>)` is emitted as an out-of-line
+    // call inside generic code (SWIFT-SIMD.md, Docs/SwiftSIMDNotes.md); this inlines into
+    // four vcvtph2ps.
+    var r = SIMD16<Float>()
+    for j in 0..<16 { r[j] = Float(p[j]) }
+    return r
   }
   @inlinable @inline(__always)
   public static func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float16>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: SIMD16<Float16>(v), as: SIMD16<Float16>.self)
+    // Lane by lane for the same reason; this inlines into one vcvtps2ph.
+    var r = SIMD16<Float16>()
+    for j in 0..<16 { r[j] = Float16(v[j]) }
+    UnsafeMutableRawPointer(p).storeBytes(of: r, as: SIMD16<Float16>.self)
   }
   @inlinable @inline(__always)
   public static func load1(_ p: UnsafePointer<Float16>) -> Float { Float(p.pointee) }

@@ -1,0 +1,134 @@
+import Dispatch
+import MantissaKernels
+
+/// `mantissa-bench elementwise`: GB/s of each kernel (bytes read + written) at a DRAM-sized and a
+/// cache-resident size, beside a STREAM-like copy and triad timed in the same run, interleaved
+/// with the kernels because DRAM bandwidth drifts between runs on these machines.
+enum ElementwiseSuite {
+  struct Case {
+    var id: String
+    var bytesPerElement: Int
+    var run: (Int, Int) -> Void  // (count, threads)
+  }
+
+  static func run(counts: [Int], threads: [Int]) -> [BenchRow] {
+    let maxCount = counts.max() ?? 0
+    let a32 = UnsafeMutablePointer<Float>.allocate(capacity: maxCount)
+    let b32 = UnsafeMutablePointer<Float>.allocate(capacity: maxCount)
+    let c32 = UnsafeMutablePointer<Float>.allocate(capacity: maxCount)
+    let d32 = UnsafeMutablePointer<Float>.allocate(capacity: maxCount)
+    let a16 = UnsafeMutablePointer<Float16>.allocate(capacity: maxCount)
+    let b16 = UnsafeMutablePointer<Float16>.allocate(capacity: maxCount)
+    let c16 = UnsafeMutablePointer<Float16>.allocate(capacity: maxCount)
+    defer {
+      for p in [a32, b32, c32, d32] { p.deallocate() }
+      for p in [a16, b16, c16] { p.deallocate() }
+    }
+    for i in 0..<maxCount {
+      a32[i] = Float(i % 1000) * 0.001 - 0.5
+      b32[i] = Float(i % 777) * 0.001
+      c32[i] = 0
+      d32[i] = 0
+      a16[i] = Float16(a32[i])
+      b16[i] = Float16(b32[i])
+      c16[i] = 0
+    }
+    let cases: [Case] = [
+      Case(id: "f32-vadd-simd16", bytesPerElement: 12) { add(a32, b32, into: c32, count: $0, threads: $1) },
+      Case(id: "f16-vadd-simd16", bytesPerElement: 6) { add(a16, b16, into: c16, count: $0, threads: $1) },
+      Case(id: "f32-vrelu-simd16", bytesPerElement: 8) { leakyReLU(a32, into: c32, count: $0, threads: $1) },
+      Case(id: "f16-vrelu-simd16", bytesPerElement: 4) { leakyReLU(a16, into: c16, count: $0, threads: $1) },
+      Case(id: "f32-f16-vcvt-simd16", bytesPerElement: 6) { convert(a32, to: c16, count: $0, threads: $1) },
+      Case(id: "f16-f32-vcvt-simd16", bytesPerElement: 6) { convert(a16, to: c32, count: $0, threads: $1) },
+      Case(id: "f32-rsum-simd16", bytesPerElement: 4) { sink(sum(a32, count: $0, threads: $1)) },
+      Case(id: "f32-vunscale-checkfinite-simd16", bytesPerElement: 8) {
+        sink(unscaleAndCheckFinite(d32, count: $0, inverseScale: 1, threads: $1) ? 1 : 0)
+      },
+      Case(id: "f32-sgd-simd16", bytesPerElement: 20) {
+        sgdUpdate(
+          weights: d32, gradients: a32, momentumBuffer: c32, count: $0,
+          options: SGDOptions(learningRate: 0, momentum: 0.9), threads: $1)
+      },
+      Case(id: "f32-adam-simd16", bytesPerElement: 28) {
+        adamUpdate(
+          weights: d32, gradients: a32, firstMoment: c32, secondMoment: b32, count: $0,
+          options: AdamOptions(learningRate: 0, step: 1), threads: $1)
+      },
+    ]
+    var rows: [BenchRow] = []
+    var table: [[String]] = []
+    for count in counts {
+      for t in threads {
+        for c in cases {
+          // STREAM references measured right before each kernel (interleaved).
+          let copy = Machine.bestTime(minimumTime: 0.05) { streamCopy(a32, c32, count, t) }
+          let triad = Machine.bestTime(minimumTime: 0.05) { streamTriad(a32, b32, c32, count, t) }
+          let copyGBps = Double(8 * count) / copy * 1e-9
+          let triadGBps = Double(12 * count) / triad * 1e-9
+          let seconds = Machine.bestTime(minimumTime: 0.1) { c.run(count, t) }
+          let gbps = Double(c.bytesPerElement * count) / seconds * 1e-9
+          let stream = max(copyGBps, triadGBps)
+          rows.append(
+            BenchRow(
+              suite: "elementwise", id: c.id, m: count, n: 1, k: 1, threads: t, seconds: seconds,
+              cpu: Machine.cpu, elements: count, gbps: gbps, stream_fraction: gbps / stream))
+          table.append([
+            c.id, "\(count)", "\(t)", Report.format(seconds * 1e6), Report.format(gbps),
+            Report.format(stream), Report.format(gbps / stream, 2),
+          ])
+        }
+      }
+    }
+    print(
+      Report.table(
+        ["kernel", "elements", "threads", "us", "GB/s", "STREAM GB/s", "of STREAM"], table))
+    return rows
+  }
+
+  @inline(never)
+  static func sink(_ x: Float) {
+    if x == 12345.678 { print("") }
+  }
+
+  /// STREAM copy `c = a` with plain vector loads and stores, split like the kernels.
+  static func streamCopy(
+    _ a: UnsafeMutablePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ count: Int, _ threads: Int
+  ) {
+    split(count, threads) { range in
+      var i = range.lowerBound
+      while i + 16 <= range.upperBound {
+        Float.store16(Float.load16(a + i), c + i)
+        i += 16
+      }
+    }
+  }
+
+  /// STREAM triad `c = a + 3 b`.
+  static func streamTriad(
+    _ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ count: Int, _ threads: Int
+  ) {
+    split(count, threads) { range in
+      var i = range.lowerBound
+      while i + 16 <= range.upperBound {
+        Float.store16(Float.load16(a + i).addingProduct(3, Float.load16(b + i)), c + i)
+        i += 16
+      }
+    }
+  }
+
+  static func split(_ count: Int, _ threads: Int, _ body: (Range<Int>) -> Void) {
+    let chunk = (count + threads - 1) / threads / 64 * 64
+    if threads == 1 {
+      body(0..<count)
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      nonisolated(unsafe) let body = body
+      DispatchQueue.concurrentPerform(iterations: threads) { part in
+        let start = part * chunk
+        body(start..<(part == threads - 1 ? count : start + chunk))
+      }
+    }
+  }
+}
