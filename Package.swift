@@ -31,6 +31,7 @@ let package = Package(
   products: [
     .library(name: "MantissaKernels", targets: ["MantissaKernels"]),
     .library(name: "MantissaNN", targets: ["MantissaNN"]),
+    .executable(name: "mantissa-train", targets: ["MantissaTrain"]),
     .executable(name: "mantissa-bench", targets: ["MantissaBench"]),
   ],
   targets: [
@@ -38,6 +39,9 @@ let package = Package(
     .target(name: "MantissaKernels", dependencies: ["CMantissaCPU"], swiftSettings: swiftSettings),
     .target(name: "MantissaNN", dependencies: ["MantissaKernels"], swiftSettings: swiftSettings),
     .target(name: "MantissaReference", swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "MantissaTrain", dependencies: ["MantissaNN", "MantissaKernels"],
+      swiftSettings: swiftSettings),
     .executableTarget(
       name: "MantissaBench",
       dependencies: ["MantissaKernels", "MantissaReference"],

@@ -1,0 +1,52 @@
+/// Layers applied in order, with one ``Precision`` for all of them.
+///
+/// Calling the model converts a Float32 input to the precision's activation type once (into a
+/// buffer kept between calls), then runs each layer's forward; ``backward(_:)`` runs the
+/// layers' backward in reverse.
+public final class Sequential: Layer {
+  public let layers: [Layer]
+  public let precision: Precision
+  public var name: String { "Sequential(\(layers.map(\.name).joined(separator: ", ")))" }
+  private var convertedInput: Tensor?
+
+  public init(_ layers: [Layer], precision: Precision = .fp32) {
+    self.layers = layers
+    self.precision = precision
+    for (i, layer) in layers.enumerated() {
+      layer.setPrecision(precision)
+      for p in layer.parameters where !p.name.contains(".") { p.name = "\(i).\(p.name)" }
+    }
+  }
+
+  public convenience init(_ layers: Layer..., precision: Precision = .fp32) {
+    self.init(layers, precision: precision)
+  }
+
+  public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+
+  public func setPrecision(_ precision: Precision) {
+    mantissaRequireNN(
+      precision == self.precision,
+      "\(name): precision is fixed at creation (\(self.precision)); create a new model for \(precision)")
+  }
+
+  public func callAsFunction(_ x: Tensor) -> Tensor { forward(x) }
+
+  public func forward(_ x: Tensor) -> Tensor {
+    var h = x
+    let element = precision.activationElement
+    if x.element != element {
+      let converted = reuse(&convertedInput, shape: x.shape, element: element)
+      converted.copyConverting(from: x)
+      h = converted
+    }
+    for layer in layers { h = layer.forward(h) }
+    return h
+  }
+
+  public func backward(_ gradientOfOutput: Tensor) -> Tensor {
+    var g = gradientOfOutput
+    for layer in layers.reversed() { g = layer.backward(g) }
+    return g
+  }
+}
