@@ -35,4 +35,3 @@ public struct MantissaRandom: RandomNumberGenerator, Sendable {
     return Float(radius * cos(2 * Double.pi * u2))
   }
 }
-

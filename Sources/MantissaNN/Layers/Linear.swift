@@ -107,3 +107,8 @@ public final class Linear: Layer {
     return dx
   }
 }
+
+extension Linear {
+  /// `layer(x)` runs ``forward(_:)``.
+  public func callAsFunction(_ x: Tensor) -> Tensor { forward(x) }
+}

@@ -27,7 +27,8 @@ public final class Sequential: Layer {
   public func setPrecision(_ precision: Precision) {
     mantissaRequireNN(
       precision == self.precision,
-      "\(name): precision is fixed at creation (\(self.precision)); create a new model for \(precision)")
+      "\(name): precision is fixed at creation (\(self.precision)); create a new model for \(precision)"
+    )
   }
 
   public func callAsFunction(_ x: Tensor) -> Tensor { forward(x) }

@@ -27,8 +27,10 @@ public final class MSELoss {
     mantissaRequireNN(target.element == .float32, "MSELoss: target must be Float32, not \(target)")
     let value: Float
     switch prediction.element {
-    case .float32: value = mseLoss(prediction: prediction.floats, target: target.floats, count: target.count)
-    case .float16: value = mseLoss(prediction: prediction.halves, target: target.floats, count: target.count)
+    case .float32:
+      value = mseLoss(prediction: prediction.floats, target: target.floats, count: target.count)
+    case .float16:
+      value = mseLoss(prediction: prediction.halves, target: target.floats, count: target.count)
     }
     return LossValue(value: value) { [self] scale in
       let g = reuse(&gradientBuffer, shape: prediction.shape, element: prediction.element)

@@ -54,8 +54,7 @@ public class Optimizer {
     for p in parameters {
       // Unscale every gradient even after a non-finite one: they are zeroed next step anyway,
       // and a partial unscale would leave misleading values for inspection.
-      if !unscaleAndCheckFinite(p.gradient.floats, count: p.gradient.count, inverseScale: inverse)
-      {
+      if !unscaleAndCheckFinite(p.gradient.floats, count: p.gradient.count, inverseScale: inverse) {
         finite = false
       }
     }
