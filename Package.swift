@@ -44,7 +44,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .executableTarget(
       name: "MantissaBench",
-      dependencies: ["MantissaKernels", "MantissaReference"],
+      dependencies: ["MantissaKernels", "MantissaNN"],
       path: "Benchmarks/MantissaBench",
       swiftSettings: swiftSettings),
     .testTarget(

@@ -34,12 +34,24 @@ enum ElementwiseSuite {
       c16[i] = 0
     }
     let cases: [Case] = [
-      Case(id: "f32-vadd-simd16", bytesPerElement: 12) { add(a32, b32, into: c32, count: $0, threads: $1) },
-      Case(id: "f16-vadd-simd16", bytesPerElement: 6) { add(a16, b16, into: c16, count: $0, threads: $1) },
-      Case(id: "f32-vrelu-simd16", bytesPerElement: 8) { leakyReLU(a32, into: c32, count: $0, threads: $1) },
-      Case(id: "f16-vrelu-simd16", bytesPerElement: 4) { leakyReLU(a16, into: c16, count: $0, threads: $1) },
-      Case(id: "f32-f16-vcvt-simd16", bytesPerElement: 6) { convert(a32, to: c16, count: $0, threads: $1) },
-      Case(id: "f16-f32-vcvt-simd16", bytesPerElement: 6) { convert(a16, to: c32, count: $0, threads: $1) },
+      Case(id: "f32-vadd-simd16", bytesPerElement: 12) {
+        add(a32, b32, into: c32, count: $0, threads: $1)
+      },
+      Case(id: "f16-vadd-simd16", bytesPerElement: 6) {
+        add(a16, b16, into: c16, count: $0, threads: $1)
+      },
+      Case(id: "f32-vrelu-simd16", bytesPerElement: 8) {
+        leakyReLU(a32, into: c32, count: $0, threads: $1)
+      },
+      Case(id: "f16-vrelu-simd16", bytesPerElement: 4) {
+        leakyReLU(a16, into: c16, count: $0, threads: $1)
+      },
+      Case(id: "f32-f16-vcvt-simd16", bytesPerElement: 6) {
+        convert(a32, to: c16, count: $0, threads: $1)
+      },
+      Case(id: "f16-f32-vcvt-simd16", bytesPerElement: 6) {
+        convert(a16, to: c32, count: $0, threads: $1)
+      },
       Case(id: "f32-rsum-simd16", bytesPerElement: 4) { sink(sum(a32, count: $0, threads: $1)) },
       Case(id: "f32-vunscale-checkfinite-simd16", bytesPerElement: 8) {
         sink(unscaleAndCheckFinite(d32, count: $0, inverseScale: 1, threads: $1) ? 1 : 0)

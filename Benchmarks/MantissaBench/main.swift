@@ -3,10 +3,10 @@ import MantissaKernels
 
 // mantissa-bench [suite ...] [--shapes LIST] [--threads LIST] [--types LIST] [--kernel TILE]
 //                [--json FILE] [--compare FILE] [--quick]
-// Suites: gemm, elementwise. With no suite, runs every suite in quick mode (about a minute).
+// Suites: gemm, elementwise, train. With no suite, runs every suite in quick mode (about a minute).
 
 let usage = """
-  usage: mantissa-bench [gemm] [elementwise] [options]
+  usage: mantissa-bench [gemm] [elementwise] [train] [options]
     --shapes LIST    GEMM shapes: N, MxNxK, MxNxK:nt (transposes), or a list name in Benchmarks/Shapes
     --threads LIST   thread counts, e.g. 1,2 (default: 1 and all cores)
     --types LIST     GEMM type combinations: f32,f16-f16-f32,f16,f32-f16-f32 (default: all)
@@ -72,12 +72,12 @@ func main() throws {
     case "-h", "--help":
       print(usage)
       return
-    case "gemm", "elementwise": suites.append(argument)
+    case "gemm", "elementwise", "train": suites.append(argument)
     default: throw BenchError.badArgument("unknown argument \"\(argument)\"\n\(usage)")
     }
   }
   if suites.isEmpty {
-    suites = ["gemm", "elementwise"]
+    suites = ["gemm", "elementwise", "train"]
     quick = true
   }
   threads = Array(Set(threads)).sorted()
@@ -106,6 +106,9 @@ func main() throws {
         print("\n== elementwise ==")
         rows += ElementwiseSuite.run(
           counts: quick ? [1 << 16, 1 << 22] : [1 << 16, 1 << 24], threads: threads)
+      case "train":
+        print("\n== train ==")
+        rows += TrainSuite.run(threads: threads, quick: quick)
       default: break
       }
     }

@@ -11,7 +11,16 @@ public protocol Layer: AnyObject {
   /// Switches storage types (``Precision``); called by ``Sequential``.
   func setPrecision(_ precision: Precision)
   func forward(_ input: Tensor) -> Tensor
-  func backward(_ gradientOfOutput: Tensor) -> Tensor
+  /// Backward; when `needsInputGradient` is false (the first layer of a model) the layer may
+  /// skip computing the input gradient and return nil.
+  func backward(_ gradientOfOutput: Tensor, needsInputGradient: Bool) -> Tensor?
+}
+
+extension Layer {
+  /// Backward, returning the gradient with respect to the input.
+  public func backward(_ gradientOfOutput: Tensor) -> Tensor {
+    backward(gradientOfOutput, needsInputGradient: true)!
+  }
 }
 
 /// Reuses `cached` when it has `shape` and `element`, else makes a new zero tensor: layers keep

@@ -69,7 +69,7 @@ public final class Linear: Layer {
     return y
   }
 
-  public func backward(_ dy: Tensor) -> Tensor {
+  public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
     guard let x = input else {
       mantissaArgumentFailure("\(name): backward called before forward")
     }
@@ -88,6 +88,7 @@ public final class Linear: Layer {
           dy.floats, rows: batch, columns: outputs, ld: outputs, into: bias.gradient.floats,
           accumulate: true)
       }
+      if !needsInputGradient { return nil }
       gemm(
         .noTranspose, .noTranspose, m: batch, n: inputs, k: outputs, a: dy.floats, lda: outputs,
         b: weight.value.floats, ldb: inputs, c: dx.floats, ldc: inputs)
@@ -100,6 +101,7 @@ public final class Linear: Layer {
           dy.halves, rows: batch, columns: outputs, ld: outputs, into: bias.gradient.floats,
           accumulate: true)
       }
+      if !needsInputGradient { return nil }
       gemm(
         .noTranspose, .noTranspose, m: batch, n: inputs, k: outputs, a: dy.halves, lda: outputs,
         b: weight.half!.halves, ldb: inputs, c: dx.halves, ldc: inputs)

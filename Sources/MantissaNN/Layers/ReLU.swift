@@ -22,7 +22,7 @@ public final class ReLU: Layer {
     return y
   }
 
-  public func backward(_ dy: Tensor) -> Tensor {
+  public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
     guard let y = output else { mantissaArgumentFailure("\(name): backward called before forward") }
     mantissaRequireNN(
       dy.shape == y.shape && dy.element == y.element,

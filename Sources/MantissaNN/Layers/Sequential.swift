@@ -45,9 +45,11 @@ public final class Sequential: Layer {
     return h
   }
 
-  public func backward(_ gradientOfOutput: Tensor) -> Tensor {
-    var g = gradientOfOutput
-    for layer in layers.reversed() { g = layer.backward(g) }
+  public func backward(_ gradientOfOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
+    var g: Tensor? = gradientOfOutput
+    for (i, layer) in layers.enumerated().reversed() {
+      g = layer.backward(g!, needsInputGradient: i > 0 || needsInputGradient)
+    }
     return g
   }
 }

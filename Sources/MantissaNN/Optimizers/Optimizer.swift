@@ -40,7 +40,8 @@ public class Optimizer {
 
   /// Backward through the model from `loss`, scaled by the loss scale under mixed precision.
   public func backward(_ loss: LossValue) {
-    _ = model.backward(loss.gradient(scaler?.scale ?? 1))
+    // The model's input gradient is not needed for training: the first layer skips it.
+    _ = model.backward(loss.gradient(scaler?.scale ?? 1), needsInputGradient: false)
   }
 
   /// Unscales and checks the gradients, clips them if asked, applies the update and refreshes
