@@ -87,7 +87,7 @@ enum GEMMSuite {
             }
           }
           let (ta, tb, tc) = combination.types
-          let id = gemmKernelID(a: ta, b: tb, c: tc, kernel: kernel)
+          let id = gemmKernelID(a: ta, b: tb, c: tc, kernel: kernel, n: n)
           let gflops = flops / seconds * 1e-9
           let peak = peaks[t] ?? .nan
           if combination == .f32 { f32Seconds = seconds }

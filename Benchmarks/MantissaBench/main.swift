@@ -12,6 +12,7 @@ let usage = """
     --types LIST     GEMM type combinations: f32,f16-f16-f32,f16,f32-f16-f32 (default: all)
     --kernel TILE    force a microkernel: \(GEMMMicrokernel.allCases.map(\.tileID).joined(separator: ", "))
     --blocking K,M,N GEMM cache blocks KC,MC,NC (default: tuned per kernel)
+    --no-narrow      run narrow C (n <= 32) through the packed microkernel, not the narrow path
     --json FILE      write the rows as JSON (atomically)
     --compare FILE   print another run's or a peer's rows beside this run's
     --quick          small shape sample
@@ -25,6 +26,7 @@ func main() throws {
   var combinations = GEMMSuite.Combination.allCases
   var kernel: GEMMMicrokernel?
   var blocking: GEMMBlocking?
+  var narrow: Bool?
   var jsonPath: String?
   var comparePath: String?
   var quick = false
@@ -66,6 +68,7 @@ func main() throws {
         throw BenchError.badArgument("--blocking \"\(text)\" must be KC,MC,NC (positive integers)")
       }
       blocking = GEMMBlocking(kc: v[0], mc: v[1], nc: v[2])
+    case "--no-narrow": narrow = false
     case "--json": jsonPath = try value(argument)
     case "--compare": comparePath = try value(argument)
     case "--quick": quick = true
@@ -92,7 +95,7 @@ func main() throws {
   }
   var rows: [BenchRow] = []
   try KernelOverrides.$current.withValue(
-    KernelOverrides(gemmMicrokernel: kernel, gemmBlocking: blocking)
+    KernelOverrides(gemmMicrokernel: kernel, gemmBlocking: blocking, narrowGEMM: narrow)
   ) {
     for suite in suites {
       switch suite {

@@ -49,6 +49,11 @@ func runGEMM(_ problem: GEMMProblem, threads: Int) {
     kc = evenBlock(p.k, maximum: blocking.kc, multiple: 1)
   }
 
+  if usesNarrowPath(p, overrides) {
+    runNarrowGEMM(p, kc: kc, threads: threads, forceParallel: overrides.forceParallel)
+    return
+  }
+
   // Split C into per-thread regions along M when it is tall enough, else along N.
   var parts = 1
   if threads > 1 && (overrides.forceParallel || p.m * p.n * p.k >= gemmParallelWork) {

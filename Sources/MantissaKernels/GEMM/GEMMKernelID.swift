@@ -11,9 +11,12 @@ public enum KernelType: String, Sendable {
 ///
 /// Examples: `f32-gemm-8x32-simd16`, `f16-f16-f32-gemm-8x32-simd16`, `f16-f32acc-gemm-8x32-simd16`,
 /// `f32-f16-f32-gemm-6x16-simd8`, `f16-pf32-f16-f32acc-gemm-bias-relu-8x32-simd16`.
+///
+/// Pass `n` to name the path a call with that many columns takes under the current
+/// ``KernelOverrides``: the narrow path (`4x32-simd16direct`) for n <= 32 with a Float C.
 public func gemmKernelID(
   a: KernelType, b: KernelType, c: KernelType, packedB: Bool = false, bias: Bool = false,
-  relu: Bool = false, kernel: GEMMMicrokernel = .preferred
+  relu: Bool = false, kernel: GEMMMicrokernel = .preferred, n: Int? = nil
 ) -> String {
   let bName = packedB ? "pf32" : b.rawValue
   var types = (a == b && b == c && !packedB) ? a.rawValue : "\(a.rawValue)-\(bName)-\(c.rawValue)"
@@ -21,5 +24,14 @@ public func gemmKernelID(
   var id = types + "-gemm"
   if bias { id += "-bias" }
   if relu { id += "-relu" }
+  let overrides = KernelOverrides.current
+  if let n, c == .f32, !packedB, n <= 32,
+    overrides.narrowGEMM ?? (overrides.gemmMicrokernel == nil)
+  {
+    return id + "-" + narrowGEMMTileID
+  }
   return id + "-" + kernel.tileID
 }
+
+/// The tile and implementation part of the narrow path's kernel ID.
+public let narrowGEMMTileID = "4x32-simd16direct"

@@ -67,6 +67,30 @@ struct TileUpdate {
     p.pointee = v
   }
 
+  /// The vector formula on the first `count` (< 16) lanes of `acc`, for row ends: C and bias are
+  /// gathered lane by lane into a vector (C only when the mode reads it), updated with the
+  /// same vector arithmetic as whole vectors, and the `count` lanes written back.
+  @inline(__always)
+  func applyPartial(
+    _ acc: SIMD16<Float>, to p: UnsafeMutablePointer<Float>, column j: Int, count: Int
+  ) {
+    var c = SIMD16<Float>()
+    if mode != .overwrite { for l in 0..<count { c[l] = p[l] } }
+    var v: SIMD16<Float>
+    switch mode {
+    case .overwrite: v = acc * alpha
+    case .scaleAdd: v = (acc * alpha).addingProduct(beta, c)
+    case .accumulate: v = c.addingProduct(alpha, acc)
+    }
+    if let bias {
+      var b = SIMD16<Float>()
+      for l in 0..<count { b[l] = bias[j + l] }
+      v += b
+    }
+    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    for l in 0..<count { p[l] = v[l] }
+  }
+
   /// Finishes an edge tile: `tile` holds the raw product (row stride `tileStride`); only the
   /// `rows` x `columns` corner is written to C, so nothing outside C is read or written.
   /// Whole 16- and 8-wide pieces use the vector formulas, the rest the scalar one (the same

@@ -16,14 +16,19 @@ public struct KernelOverrides: Sendable {
   /// GEMM cache blocks (KC, MC, NC maxima) instead of the defaults; for tuning benchmarks and
   /// for tests that need several K blocks at small k.
   public var gemmBlocking: GEMMBlocking?
+  /// The narrow-C GEMM path (`*-gemm-4x32-simd16direct`, n <= 32, Float C): nil lets the
+  /// driver choose (it takes it unless a microkernel is forced), true forces it where it
+  /// applies, false turns it off.
+  public var narrowGEMM: Bool?
 
   public init(
     gemmMicrokernel: GEMMMicrokernel? = nil, forceParallel: Bool = false,
-    gemmBlocking: GEMMBlocking? = nil
+    gemmBlocking: GEMMBlocking? = nil, narrowGEMM: Bool? = nil
   ) {
     self.gemmMicrokernel = gemmMicrokernel
     self.forceParallel = forceParallel
     self.gemmBlocking = gemmBlocking
+    self.narrowGEMM = narrowGEMM
   }
 
   @TaskLocal public static var current = KernelOverrides()

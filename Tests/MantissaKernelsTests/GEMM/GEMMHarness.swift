@@ -1,3 +1,4 @@
+import Foundation
 import MantissaKernels
 import MantissaReference
 import Testing
@@ -41,12 +42,20 @@ struct GEMMCase: CustomTestStringConvertible, Sendable {
   var threads = 1
   var forceParallel = false
   var blocking: GEMMBlocking? = nil
+  /// Take the narrow-C path (`*-gemm-4x32-simd16direct`) where it applies.
+  var narrow = false
   /// Small integers, for which every Float32 result must be exact.
   var integers = false
   var seed: UInt64 = 1
 
   var id: String {
     let (a, b, c) = combination.types
+    if narrow && c == .f32 && !packedB && n <= 32 {
+      return gemmKernelID(
+        a: a, b: b, c: c, packedB: packedB, bias: bias, relu: relu, kernel: kernel
+      )
+      .replacingOccurrences(of: kernel.tileID, with: narrowGEMMTileID)
+    }
     return gemmKernelID(
       a: a, b: b, c: c, packedB: packedB, bias: bias, relu: relu, kernel: kernel)
   }
@@ -107,7 +116,8 @@ func checkGEMM(_ c: GEMMCase) -> [UInt32] {
   let tA: Transpose = c.transA ? .transpose : .noTranspose
   let tB: Transpose = c.transB ? .transpose : .noTranspose
   let overrides = KernelOverrides(
-    gemmMicrokernel: c.kernel, forceParallel: c.forceParallel, gemmBlocking: c.blocking)
+    gemmMicrokernel: c.kernel, forceParallel: c.forceParallel, gemmBlocking: c.blocking,
+    narrowGEMM: c.narrow)
   KernelOverrides.$current.withValue(overrides) {
     bias32.withUnsafeBufferPointer { biasBuffer in
       let biasPointer = c.bias ? biasBuffer.baseAddress : nil

@@ -1,0 +1,132 @@
+// f32-gemm-4x32-simd16direct (and f16-f16-f32-, f32-f16-f32-): the path for narrow C (n <= 32),
+// the shape of small layers (n = 1, 10, 20). A 32-wide register tile would waste most of its
+// lanes there and merge every tile through scratch memory; instead op(B) is packed once into
+// rows of 16 or 32 Floats, A is read in place (no packing), and 4 rows of C are computed at a
+// time with up to 8 SIMD16<Float> accumulators. Same summation order and update formulas as
+// the packed microkernels (one FMA per term in increasing k within each K block, TileUpdate),
+// so results are bitwise identical to theirs.
+// Measured: see Docs/Performance.md (`mantissa-bench gemm --shapes small`).
+
+/// Whether a problem takes the narrow path: Float C, B not prepacked, n <= 32, and not
+/// disabled by a forced microkernel (tests force each kernel to cover it) unless forced on.
+func usesNarrowPath(_ p: GEMMProblem, _ overrides: KernelOverrides) -> Bool {
+  guard p.cStorage == .float32, p.n <= 32, case .view = p.b else { return false }
+  if let forced = overrides.narrowGEMM { return forced }
+  return overrides.gemmMicrokernel == nil
+}
+
+func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool) {
+  guard case .view(let bView) = p.b else { return }
+  let width = p.n <= 16 ? 16 : 32
+  let packed = UnsafeMutablePointer<Float>.allocate(capacity: p.k * width)
+  defer { packed.deallocate() }
+  packB(bView, depth0: 0, column0: 0, depth: p.k, columns: p.n, nr: width, into: packed)
+  let groups = (p.m + 3) / 4
+  var parts = 1
+  if threads > 1 && (forceParallel || p.m * p.n * p.k >= gemmParallelWork) {
+    parts = min(threads, groups)
+  }
+  let groupsPerPart = (groups + parts - 1) / parts
+  parts = (groups + groupsPerPart - 1) / groupsPerPart
+  nonisolated(unsafe) let b = UnsafePointer(packed)
+  runParallel(parts) { part in
+    let rows = (part * groupsPerPart * 4)..<min(p.m, (part + 1) * groupsPerPart * 4)
+    switch p.a.storage {
+    case .float32:
+      narrowRows(
+        p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b, width: width, kc: kc,
+        rows: rows)
+    case .float16:
+      narrowRows(
+        p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b, width: width, kc: kc,
+        rows: rows)
+    }
+  }
+}
+
+@inline(__always)
+private func narrowRows<T: PackableElement>(
+  _ p: GEMMProblem, a: UnsafePointer<T>, b: UnsafePointer<Float>, width: Int, kc: Int,
+  rows: Range<Int>
+) {
+  let c = p.c.assumingMemoryBound(to: Float.self)
+  let rs = p.a.rowStride
+  let cs = p.a.columnStride
+  let kBlocks = (p.k + kc - 1) / kc
+  var i = rows.lowerBound
+  while i < rows.upperBound {
+    let count = min(4, rows.upperBound - i)
+    // Rows past the end read row i again (in bounds) and are not stored.
+    let a0 = a + i * rs
+    let a1 = a + (count > 1 ? i + 1 : i) * rs
+    let a2 = a + (count > 2 ? i + 2 : i) * rs
+    let a3 = a + (count > 3 ? i + 3 : i) * rs
+    for kb in 0..<kBlocks {
+      let p0 = kb * kc
+      let p1 = min(p.k, p0 + kc)
+      var c00 = SIMD16<Float>()
+      var c01 = SIMD16<Float>()
+      var c10 = SIMD16<Float>()
+      var c11 = SIMD16<Float>()
+      var c20 = SIMD16<Float>()
+      var c21 = SIMD16<Float>()
+      var c30 = SIMD16<Float>()
+      var c31 = SIMD16<Float>()
+      if width == 16 {
+        for q in p0..<p1 {
+          let b0 = load16(b + q * 16)
+          c00 = c00.addingProduct(T.widen(a0 + q * cs), b0)
+          c10 = c10.addingProduct(T.widen(a1 + q * cs), b0)
+          c20 = c20.addingProduct(T.widen(a2 + q * cs), b0)
+          c30 = c30.addingProduct(T.widen(a3 + q * cs), b0)
+        }
+      } else {
+        for q in p0..<p1 {
+          let b0 = load16(b + q * 32)
+          let b1 = load16(b + q * 32 + 16)
+          var x = SIMD16<Float>(repeating: T.widen(a0 + q * cs))
+          c00 = c00.addingProduct(x, b0)
+          c01 = c01.addingProduct(x, b1)
+          x = SIMD16<Float>(repeating: T.widen(a1 + q * cs))
+          c10 = c10.addingProduct(x, b0)
+          c11 = c11.addingProduct(x, b1)
+          x = SIMD16<Float>(repeating: T.widen(a2 + q * cs))
+          c20 = c20.addingProduct(x, b0)
+          c21 = c21.addingProduct(x, b1)
+          x = SIMD16<Float>(repeating: T.widen(a3 + q * cs))
+          c30 = c30.addingProduct(x, b0)
+          c31 = c31.addingProduct(x, b1)
+        }
+      }
+      let last = kb == kBlocks - 1
+      let update = TileUpdate(
+        mode: kb > 0 ? .accumulate : (p.beta == 0 ? .overwrite : .scaleAdd), alpha: p.alpha,
+        beta: p.beta, bias: last ? p.bias : nil, relu: last && p.relu)
+      let row = c + i * p.ldc
+      storeNarrow(c00, c01, to: row, n: p.n, update)
+      if count > 1 { storeNarrow(c10, c11, to: row + p.ldc, n: p.n, update) }
+      if count > 2 { storeNarrow(c20, c21, to: row + 2 * p.ldc, n: p.n, update) }
+      if count > 3 { storeNarrow(c30, c31, to: row + 3 * p.ldc, n: p.n, update) }
+    }
+    i += count
+  }
+}
+
+/// Stores one row of up to 32 results with the tile-update formulas, whole vectors where they
+/// fit inside the row and lane by lane after.
+@inline(__always)
+private func storeNarrow(
+  _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float>, n: Int,
+  _ update: TileUpdate
+) {
+  if n >= 16 {
+    update.apply(v0, to: row, column: 0)
+    if n == 32 {
+      update.apply(v1, to: row + 16, column: 16)
+    } else if n > 16 {
+      update.applyPartial(v1, to: row + 16, column: 16, count: n - 16)
+    }
+  } else {
+    update.applyPartial(v0, to: row, column: 0, count: n)
+  }
+}

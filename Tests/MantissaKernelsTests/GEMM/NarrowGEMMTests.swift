@@ -1,0 +1,46 @@
+import MantissaKernels
+import Testing
+
+// The narrow-C path (`*-gemm-4x32-simd16direct`): n <= 32, Float C, A read in place.
+
+let narrowCombinations: [Combination] = [.f32, .f16f16f32, .f32f16f32]
+
+@Test(arguments: [1, 2, 7, 10, 15, 16, 17, 20, 31, 32], [1, 3, 20, 300, 600])
+func narrowPathAcrossWidthsAndDepths(n: Int, k: Int) {
+  for m in [1, 3, 4, 5, 37] {
+    checkGEMM(GEMMCase(m: m, n: n, k: k, beta: 1.3, padC: 1, bias: n % 2 == 0, narrow: true))
+  }
+}
+
+@Test(arguments: narrowCombinations, [(false, false), (false, true), (true, false), (true, true)])
+func narrowPathTypesAndTransposes(combination: Combination, transposes: (Bool, Bool)) {
+  checkGEMM(
+    GEMMCase(
+      m: 45, n: 20, k: 53, transA: transposes.0, transB: transposes.1, alpha: 0.7, beta: 1,
+      padA: 2, padB: 3, combination: combination, relu: true, narrow: true))
+}
+
+@Test(arguments: [Float(0), 1, 0.7], [Float(0), 1, 1.3])
+func narrowPathAlphaAndBeta(alpha: Float, beta: Float) {
+  checkGEMM(
+    GEMMCase(m: 17, n: 10, k: 40, alpha: alpha, beta: beta, blocking: tinyBlocking, narrow: true))
+}
+
+@Test func narrowPathIntegersAreExact() {
+  checkGEMM(GEMMCase(m: 33, n: 20, k: 1000, beta: 1, narrow: true, integers: true))
+}
+
+@Test(arguments: narrowCombinations)
+func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
+  for n in [1, 10, 20, 32] {
+    var c = GEMMCase(
+      m: 70, n: n, k: 600, beta: 1.3, combination: combination, bias: true, relu: true)
+    let packed = checkGEMM(c)
+    c.narrow = true
+    let narrow = checkGEMM(c)
+    #expect(packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
+    c.threads = 2
+    c.forceParallel = true
+    #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
+  }
+}
