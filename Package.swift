@@ -39,8 +39,11 @@ let package = Package(
     .target(name: "MantissaKernels", dependencies: ["CMantissaCPU"], swiftSettings: swiftSettings),
     .target(name: "MantissaNN", dependencies: ["MantissaKernels"], swiftSettings: swiftSettings),
     .target(name: "MantissaReference", swiftSettings: swiftSettings),
+    .target(
+      name: "MantissaData", resources: [.copy("Resources/digits.csv"), .copy("Resources/digits.rst")],
+      swiftSettings: swiftSettings),
     .executableTarget(
-      name: "MantissaTrain", dependencies: ["MantissaNN", "MantissaKernels"],
+      name: "MantissaTrain", dependencies: ["MantissaNN", "MantissaKernels", "MantissaData"],
       swiftSettings: swiftSettings),
     .executableTarget(
       name: "MantissaBench",
@@ -52,7 +55,7 @@ let package = Package(
       dependencies: ["MantissaKernels", "MantissaReference", "CMantissaCPU"],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "MantissaNNTests", dependencies: ["MantissaNN", "MantissaReference"],
+      name: "MantissaNNTests", dependencies: ["MantissaNN", "MantissaReference", "MantissaData"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "MantissaReferenceTests", dependencies: ["MantissaReference"],
