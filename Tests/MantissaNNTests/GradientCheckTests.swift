@@ -87,3 +87,36 @@ private func referenceLoss(
     #expect(abs(a - b) <= 0.01 * scale, "fp32 \(a) vs mixed \(b)")
   }
 }
+
+@Test(arguments: ["sigmoid", "tanh", "silu", "gelu", "gelu-erf", "leaky"])
+func activationLayerGradientsMatchCentralDifferences(name: String) {
+  func make() -> Layer {
+    switch name {
+    case "sigmoid": Sigmoid()
+    case "tanh": Tanh()
+    case "silu": SiLU()
+    case "gelu": GELU()
+    case "gelu-erf": GELU(approximate: false)
+    default: ReLU(negativeSlope: 0.1)
+    }
+  }
+  let x = Tensor.randomNormal([5, 7], standardDeviation: 2, seed: 20)
+  let target = Tensor.randomNormal([5, 7], seed: 21)
+  let layer = make()
+  let loss = MSELoss()(layer.forward(x), target)
+  let dx = layer.backward(loss.gradient())
+  // Loss as a Double function of one input element, through the layer itself (Float32 forward).
+  for i in 0..<x.count {
+    let h: Float = 1e-2
+    let saved = x[i]
+    x[i] = saved + h
+    let up = Double(MSELoss()(make().forward(x), target).value)
+    x[i] = saved - h
+    let down = Double(MSELoss()(make().forward(x), target).value)
+    x[i] = saved
+    let numeric = (up - down) / (2 * Double(h))
+    #expect(
+      abs(Double(dx[i]) - numeric) <= 2e-3 * max(1, abs(numeric)),
+      "\(name) input \(i): \(dx[i] as Float) vs \(numeric)")
+  }
+}

@@ -5,9 +5,16 @@ import MantissaKernels
 public struct LossValue {
   /// The loss (Float32, unscaled).
   public let value: Float
-  /// Returns `scale * d(loss)/d(prediction)`, in the prediction's storage type, in a buffer the
-  /// loss owns.
-  let gradient: (_ scale: Float) -> Tensor
+  let makeGradient: (_ scale: Float) -> Tensor
+
+  init(value: Float, gradient: @escaping (_ scale: Float) -> Tensor) {
+    self.value = value
+    makeGradient = gradient
+  }
+
+  /// `scale * d(loss)/d(prediction)`, in the prediction's storage type, in a buffer the loss
+  /// owns (overwritten by the loss's next call).
+  public func gradient(scale: Float = 1) -> Tensor { makeGradient(scale) }
 }
 
 /// Mean squared error over all elements, PyTorch's `MSELoss()` (mean reduction):

@@ -41,7 +41,7 @@ public class Optimizer {
   /// Backward through the model from `loss`, scaled by the loss scale under mixed precision.
   public func backward(_ loss: LossValue) {
     // The model's input gradient is not needed for training: the first layer skips it.
-    _ = model.backward(loss.gradient(scaler?.scale ?? 1), needsInputGradient: false)
+    _ = model.backward(loss.gradient(scale: scaler?.scale ?? 1), needsInputGradient: false)
   }
 
   /// Unscales and checks the gradients, clips them if asked, applies the update and refreshes
