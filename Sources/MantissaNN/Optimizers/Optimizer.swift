@@ -88,6 +88,27 @@ public class Optimizer {
   func update(_ parameter: Parameter, index: Int) {
     fatalError("Optimizer.update must be overridden")
   }
+
+  /// For checkpoints: the optimizer's name, its state tensors (nil where not created yet) and
+  /// their element counts when created.
+  var kind: String { "optimizer" }
+  var stateTensors: [Tensor?] { [] }
+  var stateShapes: [Int] { [] }
+
+  func restore(appliedSteps: Int, learningRate: Float, tensors: [[Float]?]) {
+    self.appliedSteps = appliedSteps
+    self.learningRate = learningRate
+    restoreState(tensors)
+  }
+
+  func restoreState(_ tensors: [[Float]?]) {}
+}
+
+/// Copies `values` into `tensor`.
+func fill(_ tensor: Tensor, with values: [Float]) {
+  values.withUnsafeBufferPointer {
+    tensor.floats.update(from: $0.baseAddress!, count: values.count)
+  }
 }
 
 /// Stochastic gradient descent with PyTorch's `torch.optim.SGD` semantics (momentum,
@@ -114,6 +135,21 @@ public final class SGD: Optimizer {
     momentumBuffers = []
     super.init(model, learningRate: learningRate, scaler: scaler)
     momentumBuffers = Array(repeating: nil, count: parameters.count)
+  }
+
+  override var kind: String { "sgd" }
+  override var stateTensors: [Tensor?] { momentumBuffers }
+  override var stateShapes: [Int] { parameters.map(\.value.count) }
+
+  override func restoreState(_ tensors: [[Float]?]) {
+    for (i, values) in tensors.enumerated() {
+      if let values {
+        momentumBuffers[i] = Tensor(zeros: parameters[i].value.shape)
+        fill(momentumBuffers[i]!, with: values)
+      } else {
+        momentumBuffers[i] = nil
+      }
+    }
   }
 
   override func update(_ p: Parameter, index: Int) {
@@ -155,6 +191,17 @@ public final class Adam: Optimizer {
     moments = []
     super.init(model, learningRate: learningRate, scaler: scaler)
     moments = parameters.map { (Tensor(zeros: $0.value.shape), Tensor(zeros: $0.value.shape)) }
+  }
+
+  override var kind: String { decoupledWeightDecay ? "adamw" : "adam" }
+  override var stateTensors: [Tensor?] { moments.flatMap { [$0.0, $0.1] } }
+  override var stateShapes: [Int] { parameters.flatMap { [$0.value.count, $0.value.count] } }
+
+  override func restoreState(_ tensors: [[Float]?]) {
+    for i in 0..<moments.count {
+      if let m = tensors[2 * i] { fill(moments[i].0, with: m) }
+      if let v = tensors[2 * i + 1] { fill(moments[i].1, with: v) }
+    }
   }
 
   override func update(_ p: Parameter, index: Int) {
