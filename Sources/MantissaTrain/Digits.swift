@@ -10,6 +10,7 @@ struct DigitsResult {
   var finalLoss: Float
   var seconds: Double
   var skippedSteps: Int
+  var epochLosses: [Float]
 }
 
 func loadDigits() throws -> CSVDataset {
@@ -26,6 +27,7 @@ func trainDigits(
   let optimizer = Adam(model, learningRate: 2e-3)
   let crossEntropy = CrossEntropyLoss()
   var lastLoss: Float = .nan
+  var epochLosses: [Float] = []
   let start = DispatchTime.now().uptimeNanoseconds
   for epoch in 0..<epochs {
     var epochLoss: Float = 0
@@ -38,10 +40,11 @@ func trainDigits(
       epochLoss += loss.value
     }
     lastLoss = epochLoss / Float(batches.count)
+    epochLosses.append(lastLoss)
     progress(epoch, lastLoss)
   }
   let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
   return DigitsResult(
     accuracy: accuracy(model(test.features), test.labels), finalLoss: lastLoss, seconds: seconds,
-    skippedSteps: optimizer.scaler?.skippedSteps ?? 0)
+    skippedSteps: optimizer.scaler?.skippedSteps ?? 0, epochLosses: epochLosses)
 }

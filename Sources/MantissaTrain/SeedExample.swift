@@ -10,6 +10,7 @@ struct SeedExampleResult {
   var finalLoss: Float
   var secondsPerStep: Double
   var scaler: LossScaler?
+  var losses: [Float]
 }
 
 func runSeedExample(precision: Precision, steps: Int, seed: UInt64) -> SeedExampleResult {
@@ -22,6 +23,8 @@ func runSeedExample(precision: Precision, steps: Int, seed: UInt64) -> SeedExamp
 
   var firstLoss: Float = .nan
   var finalLoss: Float = .nan
+  var losses: [Float] = []
+  losses.reserveCapacity(steps)
   let start = DispatchTime.now().uptimeNanoseconds
   for step in 0..<steps {
     optimizer.zeroGrad()
@@ -30,9 +33,10 @@ func runSeedExample(precision: Precision, steps: Int, seed: UInt64) -> SeedExamp
     optimizer.step()
     if step == 0 { firstLoss = loss.value }
     finalLoss = loss.value
+    losses.append(loss.value)
   }
   let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
   return SeedExampleResult(
     firstLoss: firstLoss, finalLoss: finalLoss, secondsPerStep: seconds / Double(max(steps, 1)),
-    scaler: optimizer.scaler)
+    scaler: optimizer.scaler, losses: losses)
 }

@@ -8,12 +8,13 @@ import MantissaNN
 
 let usage = """
   usage: mantissa-train [digits] [--precision fp32|mixed] [--steps N] [--epochs N] [--seeds N]
-                        [--threads N] [--seed N]
+                        [--threads N] [--seed N] [--loss-curve FILE.svg]
     without `digits`: the seed example (Linear(10,20) -> ReLU -> Linear(20,1), MSE, SGD lr 0.01,
       1000 x 10 random inputs), --steps steps (default 1000)
     digits: an MLP (64 -> 128 -> 10) on the bundled handwritten digits, 80/20 split, Adam,
       --epochs epochs (default 40), mean test accuracy over --seeds seeds (default 1)
     with no --precision, both FP32 and mixed precision run
+    --loss-curve FILE.svg writes the loss curves (first seed of each precision) as a plot
   """
 
 struct TrainError: Error, CustomStringConvertible {
@@ -27,6 +28,7 @@ struct Options {
   var epochs = 40
   var seeds = 1
   var seed: UInt64 = 0
+  var lossCurve: String?
 }
 
 func parseArguments() throws -> Options {
@@ -53,6 +55,7 @@ func parseArguments() throws -> Options {
       default: throw TrainError(description: "--precision \"\(text)\" must be fp32 or mixed")
       }
     case "digits": o.digits = true
+    case "--loss-curve": o.lossCurve = try value(flag)
     case "--steps": o.steps = try positive(flag, try value(flag))
     case "--epochs": o.epochs = try positive(flag, try value(flag))
     case "--seeds": o.seeds = try positive(flag, try value(flag))
@@ -98,6 +101,7 @@ func runDigits(_ o: Options) throws {
       + "batch 32, \(o.epochs) epochs, 80/20 split")
   let progress = Progress()
   var means: [Double] = []
+  var curves: [(name: String, values: [Float])] = []
   for precision in o.precisions {
     let name = precision == .fp32 ? "fp32 " : "mixed"
     var accuracies: [Double] = []
@@ -110,6 +114,7 @@ func runDigits(_ o: Options) throws {
         )
       }
       accuracies.append(r.accuracy)
+      if s == 0 { curves.append((precision == .fp32 ? "fp32" : "mixed fp16", r.epochLosses)) }
       progress.update(
         "\(name) seed \(seed): test accuracy \(String(format: "%.2f", 100 * r.accuracy))%, "
           + "final loss \(String(format: "%.4f", r.finalLoss)), \(String(format: "%.2f", r.seconds)) s"
@@ -125,6 +130,11 @@ func runDigits(_ o: Options) throws {
     print(
       "difference (mixed - fp32): \(String(format: "%+.2f", 100 * (means[1] - means[0]))) points")
   }
+  if let path = o.lossCurve {
+    try writeLossCurve(
+      curves, title: "Digits MLP: mean training loss per epoch", xLabel: "epoch", to: path)
+    print("wrote \(path)")
+  }
 }
 
 do {
@@ -135,8 +145,10 @@ do {
   }
   print(
     "Seed example: Linear(10, 20) -> ReLU -> Linear(20, 1), MSE, SGD(lr 0.01), \(o.steps) steps")
+  var curves: [(name: String, values: [Float])] = []
   for precision in o.precisions {
     let r = runSeedExample(precision: precision, steps: o.steps, seed: o.seed)
+    curves.append((precision == .fp32 ? "fp32" : "mixed fp16", r.losses))
     let name = precision == .fp32 ? "fp32 " : "mixed"
     print(
       "\(name): loss \(String(format: "%.6f", r.firstLoss)) -> \(String(format: "%.6f", r.finalLoss)), "
@@ -148,6 +160,10 @@ do {
           + (changes.isEmpty ? "" : "; changes: " + changes.joined(separator: ", "))
           + (scaler.history.count > 6 ? ", ..." : ""))
     }
+  }
+  if let path = o.lossCurve {
+    try writeLossCurve(curves, title: "Seed example: MSE loss per step", xLabel: "step", to: path)
+    print("wrote \(path)")
   }
 } catch {
   FileHandle.standardError.write(Data("mantissa-train: \(error)\n".utf8))
