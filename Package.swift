@@ -42,12 +42,19 @@ let package = Package(
     .target(
       name: "MantissaData", resources: [.copy("Resources/digits.csv"), .copy("Resources/digits.rst")],
       swiftSettings: swiftSettings),
+    .target(
+      name: "MantissaExamples", dependencies: ["MantissaNN", "MantissaData"],
+      swiftSettings: swiftSettings),
+    .target(
+      name: "MantissaPrecision",
+      dependencies: ["MantissaKernels", "MantissaReference", "MantissaExamples"],
+      swiftSettings: swiftSettings),
     .executableTarget(
-      name: "MantissaTrain", dependencies: ["MantissaNN", "MantissaKernels", "MantissaData"],
+      name: "MantissaTrain", dependencies: ["MantissaExamples", "MantissaNN", "MantissaKernels"],
       swiftSettings: swiftSettings),
     .executableTarget(
       name: "MantissaBench",
-      dependencies: ["MantissaKernels", "MantissaNN"],
+      dependencies: ["MantissaKernels", "MantissaNN", "MantissaPrecision"],
       path: "Benchmarks/MantissaBench",
       swiftSettings: swiftSettings),
     .testTarget(
@@ -57,6 +64,8 @@ let package = Package(
     .testTarget(
       name: "MantissaNNTests", dependencies: ["MantissaNN", "MantissaReference", "MantissaData"],
       swiftSettings: swiftSettings),
+    .testTarget(
+      name: "PrecisionTests", dependencies: ["MantissaPrecision"], swiftSettings: swiftSettings),
     .testTarget(
       name: "MantissaReferenceTests", dependencies: ["MantissaReference"],
       swiftSettings: swiftSettings),

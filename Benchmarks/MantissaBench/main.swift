@@ -3,10 +3,10 @@ import MantissaKernels
 
 // mantissa-bench [suite ...] [--shapes LIST] [--threads LIST] [--types LIST] [--kernel TILE]
 //                [--json FILE] [--compare FILE] [--quick]
-// Suites: gemm, elementwise, train. With no suite, runs every suite in quick mode (about a minute).
+// Suites: gemm, elementwise, train, precision. With no suite, runs every suite in quick mode (about a minute).
 
 let usage = """
-  usage: mantissa-bench [gemm] [elementwise] [train] [options]
+  usage: mantissa-bench [gemm] [elementwise] [train] [precision] [options]
     --shapes LIST    GEMM shapes: N, MxNxK, MxNxK:nt (transposes), or a list name in Benchmarks/Shapes
     --threads LIST   thread counts, e.g. 1,2 (default: 1 and all cores)
     --types LIST     GEMM type combinations: f32,f16-f16-f32,f16,f32-f16-f32 (default: all)
@@ -15,7 +15,8 @@ let usage = """
     --no-narrow      run narrow C (n <= 32) through the packed microkernel, not the narrow path
     --json FILE      write the rows as JSON (atomically)
     --compare FILE   print another run's or a peer's rows beside this run's
-    --quick          small shape sample
+    --quick          small shape sample (precision: the test-size suite)
+    --update-baseline  precision: rewrite Tests/PrecisionTests/precision-baseline.tsv
   """
 
 func main() throws {
@@ -27,6 +28,7 @@ func main() throws {
   var kernel: GEMMMicrokernel?
   var blocking: GEMMBlocking?
   var narrow: Bool?
+  var updateBaseline = false
   var jsonPath: String?
   var comparePath: String?
   var quick = false
@@ -75,7 +77,8 @@ func main() throws {
     case "-h", "--help":
       print(usage)
       return
-    case "gemm", "elementwise", "train": suites.append(argument)
+    case "gemm", "elementwise", "train", "precision": suites.append(argument)
+    case "--update-baseline": updateBaseline = true
     default: throw BenchError.badArgument("unknown argument \"\(argument)\"\n\(usage)")
     }
   }
@@ -109,6 +112,9 @@ func main() throws {
         print("\n== elementwise ==")
         rows += ElementwiseSuite.run(
           counts: quick ? [1 << 16, 1 << 22] : [1 << 16, 1 << 24], threads: threads)
+      case "precision":
+        print("\n== precision ==")
+        try PrecisionReport.run(quick: quick, updateBaseline: updateBaseline)
       case "train":
         print("\n== train ==")
         rows += TrainSuite.run(threads: threads, quick: quick)

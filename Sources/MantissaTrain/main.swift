@@ -1,4 +1,5 @@
 import Foundation
+import MantissaExamples
 import MantissaKernels
 import MantissaNN
 

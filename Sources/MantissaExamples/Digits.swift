@@ -5,21 +5,21 @@ import MantissaNN
 
 /// `mantissa-train digits`: an MLP classifier on the bundled handwritten digits (8x8 pixels,
 /// 10 classes), fixed seeded 80/20 split, mini-batches of 32, Adam, cross-entropy.
-struct DigitsResult {
-  var accuracy: Double
-  var finalLoss: Float
-  var seconds: Double
-  var skippedSteps: Int
-  var epochLosses: [Float]
+public struct DigitsResult {
+  public var accuracy: Double
+  public var finalLoss: Float
+  public var seconds: Double
+  public var skippedSteps: Int
+  public var epochLosses: [Float]
 }
 
-func loadDigits() throws -> CSVDataset {
+public func loadDigits() throws -> CSVDataset {
   try CSVDataset.load(contentsOf: BundledData.digitsCSV).scaled(by: 1.0 / 16)
 }
 
-func trainDigits(
+public func trainDigits(
   _ data: CSVDataset, precision: Precision, seed: UInt64, epochs: Int,
-  progress: (Int, Float) -> Void
+  progress: (Int, Float) -> Void = { _, _ in }
 ) -> DigitsResult {
   let (train, test) = data.split(testFraction: 0.2, seed: 42)
   let model = Sequential(

@@ -5,15 +5,15 @@ import MantissaNN
 /// `Linear(10, 20) -> ReLU -> Linear(20, 1)`, MSE, SGD(lr 0.01) on `randn(1000, 10)` and
 /// `randn(1000, 1)`, in as many lines of Swift. `precision` is the one argument that switches
 /// between FP32 and mixed precision.
-struct SeedExampleResult {
-  var firstLoss: Float
-  var finalLoss: Float
-  var secondsPerStep: Double
-  var scaler: LossScaler?
-  var losses: [Float]
+public struct SeedExampleResult {
+  public var firstLoss: Float
+  public var finalLoss: Float
+  public var secondsPerStep: Double
+  public var scaler: LossScaler?
+  public var losses: [Float]
 }
 
-func runSeedExample(precision: Precision, steps: Int, seed: UInt64) -> SeedExampleResult {
+public func runSeedExample(precision: Precision, steps: Int, seed: UInt64) -> SeedExampleResult {
   let x = Tensor.randomNormal([1000, 10], seed: seed)
   let y = Tensor.randomNormal([1000, 1], seed: seed + 1)
   let model = Sequential(
