@@ -29,42 +29,12 @@ public func softmaxCrossEntropy<T: VectorElement>(
         label >= 0 && label < classes,
         "softmaxCrossEntropy: labels[\(r)] = \(label) is outside 0..<\(classes)")
       let x = logits + r * ld
-      // Pass 1: the row maximum.
-      var maxVector = SIMD16<Float>(repeating: -.infinity)
-      var j = 0
-      while j + 16 <= classes {
-        let v = T.load16(x + j)
-        maxVector = maxVector.replacing(with: v, where: maxVector .< v)
-        j += 16
-      }
-      var rowMax = horizontalMax(maxVector)
-      while j < classes {
-        let v = T.load1(x + j)
-        if v > rowMax { rowMax = v }
-        j += 1
-      }
-      // Pass 2: e^(x - max) into the buffer and its sum.
-      var sumVector = SIMD16<Float>()
-      j = 0
-      while j + 16 <= classes {
-        let v = exp(T.load16(x + j) - rowMax)
-        Float.store16(v, e + j)
-        sumVector += v
-        j += 16
-      }
-      if j < classes {
-        var partial = SIMD16<Float>(repeating: -.infinity)
-        for l in 0..<(classes - j) { partial[l] = T.load1(x + j + l) }
-        let v = exp(partial - rowMax)
-        for l in 0..<(classes - j) { e[j + l] = v[l] }
-        sumVector += v
-      }
-      let sum = horizontalSum(sumVector)
+      let (rowMax, sum) = exponentiateRow(x, count: classes, into: e)
       total += Foundation.log(Double(sum)) + Double(rowMax) - Double(T.load1(x + label))
       if let gradient {
         let g = gradient + r * ld
         let factor = gradientFactor / sum
-        j = 0
+        var j = 0
         while j + 16 <= classes {
           T.store16(Float.load16(e + j) * factor, g + j)
           j += 16
@@ -78,6 +48,43 @@ public func softmaxCrossEntropy<T: VectorElement>(
     }
   }
   return Float(total / Double(rows))
+}
+
+/// One row's maximum, `e[j] = e^(x[j] - max)` and their sum, in Float32: the shared first
+/// two passes of softmax, log-softmax and the cross-entropy.
+@inline(__always)
+func exponentiateRow<T: VectorElement>(
+  _ x: UnsafePointer<T>, count: Int, into e: UnsafeMutablePointer<Float>
+) -> (max: Float, sum: Float) {
+  var maxVector = SIMD16<Float>(repeating: -.infinity)
+  var j = 0
+  while j + 16 <= count {
+    let v = T.load16(x + j)
+    maxVector = maxVector.replacing(with: v, where: maxVector .< v)
+    j += 16
+  }
+  var rowMax = horizontalMax(maxVector)
+  while j < count {
+    let v = T.load1(x + j)
+    if v > rowMax { rowMax = v }
+    j += 1
+  }
+  var sumVector = SIMD16<Float>()
+  j = 0
+  while j + 16 <= count {
+    let v = exp(T.load16(x + j) - rowMax)
+    Float.store16(v, e + j)
+    sumVector += v
+    j += 16
+  }
+  if j < count {
+    var partial = SIMD16<Float>(repeating: -.infinity)
+    for l in 0..<(count - j) { partial[l] = T.load1(x + j + l) }
+    let v = exp(partial - rowMax)
+    for l in 0..<(count - j) { e[j + l] = v[l] }
+    sumVector += v
+  }
+  return (rowMax, horizontalSum(sumVector))
 }
 
 /// The index of the largest value in each of `rows` rows (`f32-rargmax`, `f16-rargmax`), the

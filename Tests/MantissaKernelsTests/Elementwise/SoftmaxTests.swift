@@ -89,3 +89,49 @@ func softmaxCrossEntropyMatchesDouble(classes: Int) {
   let text = result.map { String(decoding: $0.standardErrorContent, as: UTF8.self) } ?? ""
   #expect(text.contains("softmaxCrossEntropy: labels[1] = 3 is outside 0..<3"), "\(text)")
 }
+
+@Test(arguments: [1, 5, 16, 33])
+func softmaxAndLogSoftmaxMatchDouble(columns: Int) {
+  let rows = 6
+  let ld = columns + 1
+  var g = SeededGenerator(seed: UInt64(columns) + 100)
+  var x = (0..<(rows * ld)).map { _ in Float(g.uniform(-20, 20)) }
+  x[0] = 1e30  // one huge logit: max subtraction must keep it finite
+  var soft = [Float](repeating: .nan, count: rows * ld)
+  var logSoft = [Float](repeating: .nan, count: rows * ld)
+  softmax(x, rows: rows, columns: columns, ld: ld, into: &soft, ldOut: ld)
+  logSoftmax(x, rows: rows, columns: columns, ld: ld, into: &logSoft, ldOut: ld)
+  for r in 0..<rows {
+    let row = (0..<columns).map { Double(x[r * ld + $0]) }
+    let m = row.max()!
+    let s = row.reduce(0) { $0 + Foundation.exp($1 - m) }
+    for j in 0..<columns {
+      let p = Foundation.exp(row[j] - m) / s
+      let lp = row[j] - m - Foundation.log(s)
+      // x - m is rounded in Float32 (absolute error up to |x - m| u32), which e^ turns into that
+      // much relative error; plus a few ulps for exp, the sum and the division.
+      let relative = (8 + abs(row[j] - m)) * 0x1p-23
+      #expect(
+        abs(Double(soft[r * ld + j]) - p) <= relative * p + 1e-38, "f32-softmax-simd16 [\(r), \(j)]"
+      )
+      #expect(
+        abs(Double(logSoft[r * ld + j]) - lp) <= 2e-6 * max(1, abs(lp)),
+        "f32-logsoftmax-simd16 [\(r), \(j)]")
+    }
+    #expect(soft[r * ld + columns].isNaN, "softmax wrote past the row")
+  }
+  // In place on Float16.
+  var h = (0..<(rows * ld)).map { _ in Float16(g.uniform(-4, 4)) }
+  let h0 = h
+  softmax(h, rows: rows, columns: columns, ld: ld, into: &h, ldOut: ld)
+  for r in 0..<rows {
+    let row = (0..<columns).map { Double(h0[r * ld + $0]) }
+    let m = row.max()!
+    let s = row.reduce(0) { $0 + Foundation.exp($1 - m) }
+    for j in 0..<columns {
+      #expect(
+        half16ULPs(h[r * ld + j], Foundation.exp(row[j] - m) / s) <= 1,
+        "f16-softmax-simd16 in place")
+    }
+  }
+}
