@@ -75,15 +75,31 @@ enum Peak {
   static func chains8(_ n: Int) -> Float {
     let m = SIMD8<Float>(repeating: 0.999_999)
     let a = SIMD8<Float>(repeating: 1e-7)
-    var c0 = m, c1 = m, c2 = m, c3 = m, c4 = m, c5 = m, c6 = m, c7 = m
-    var c8 = m, c9 = m, c10 = m, c11 = m
+    var c0 = m
+    var c1 = m
+    var c2 = m
+    var c3 = m
+    var c4 = m
+    var c5 = m
+    var c6 = m
+    var c7 = m
+    var c8 = m
+    var c9 = m
+    var c10 = m
+    var c11 = m
     for _ in 0..<n {
-      c0 = c0.addingProduct(c0, a); c1 = c1.addingProduct(c1, a)
-      c2 = c2.addingProduct(c2, a); c3 = c3.addingProduct(c3, a)
-      c4 = c4.addingProduct(c4, a); c5 = c5.addingProduct(c5, a)
-      c6 = c6.addingProduct(c6, a); c7 = c7.addingProduct(c7, a)
-      c8 = c8.addingProduct(c8, a); c9 = c9.addingProduct(c9, a)
-      c10 = c10.addingProduct(c10, a); c11 = c11.addingProduct(c11, a)
+      c0 = c0.addingProduct(c0, a)
+      c1 = c1.addingProduct(c1, a)
+      c2 = c2.addingProduct(c2, a)
+      c3 = c3.addingProduct(c3, a)
+      c4 = c4.addingProduct(c4, a)
+      c5 = c5.addingProduct(c5, a)
+      c6 = c6.addingProduct(c6, a)
+      c7 = c7.addingProduct(c7, a)
+      c8 = c8.addingProduct(c8, a)
+      c9 = c9.addingProduct(c9, a)
+      c10 = c10.addingProduct(c10, a)
+      c11 = c11.addingProduct(c11, a)
     }
     let s = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11
     return s[0] + s[7]
