@@ -13,10 +13,12 @@ public enum PrecisionSuite {
     case .test:
       return GEMMPrecision.measure(shapes: GEMMPrecision.testShapes)
         + ElementwisePrecision.measure(denseStep: 0.003)
+        + ArithmeticPrecision.measure(count: 100_000)
         + (try TrainingPrecision.measure(seedSteps: 300, digitsSeeds: 3, digitsEpochs: 40))
     case .full:
       return GEMMPrecision.measure(shapes: GEMMPrecision.fullShapes)
         + ElementwisePrecision.measure(denseStep: 0.0007)
+        + ArithmeticPrecision.measure(count: 1_000_000)
         + (try TrainingPrecision.measure(seedSteps: 1000, digitsSeeds: 5, digitsEpochs: 40))
     }
   }
