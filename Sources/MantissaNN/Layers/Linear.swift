@@ -44,7 +44,11 @@ public final class Linear: Layer {
     for p in parameters { p.prepare(for: precision) }
   }
 
-  public func forward(_ x: Tensor) -> Tensor {
+  public func forward(_ x: Tensor) -> Tensor { forward(x, fusingReLU: false) }
+
+  /// Forward with ReLU applied in the GEMM's store (`y = relu(x Wᵀ + b)`), which
+  /// ``Sequential`` uses for a Linear followed by a ReLU: one pass over the activations less.
+  func forward(_ x: Tensor, fusingReLU relu: Bool) -> Tensor {
     mantissaRequireNN(
       x.shape.count == 2 && x.columns == inputs,
       "\(name): input shape \(x.shape) must be [batch, \(inputs)]")
@@ -60,11 +64,13 @@ public final class Linear: Layer {
     case .fp32:
       gemm(
         .noTranspose, .transpose, m: x.rows, n: outputs, k: inputs, a: x.floats, lda: inputs,
-        b: weight.value.floats, ldb: inputs, c: y.floats, ldc: outputs, bias: biasPointer)
+        b: weight.value.floats, ldb: inputs, c: y.floats, ldc: outputs, bias: biasPointer,
+        relu: relu)
     case .mixedFP16:
       gemm(
         .noTranspose, .transpose, m: x.rows, n: outputs, k: inputs, a: x.halves, lda: inputs,
-        b: weight.half!.halves, ldb: inputs, c: y.halves, ldc: outputs, bias: biasPointer)
+        b: weight.half!.halves, ldb: inputs, c: y.halves, ldc: outputs, bias: biasPointer,
+        relu: relu)
     }
     return y
   }

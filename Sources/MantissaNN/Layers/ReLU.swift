@@ -13,6 +13,13 @@ public final class ReLU: Layer {
 
   public func setPrecision(_ precision: Precision) {}
 
+  /// Takes an output the previous layer already passed through ReLU (a fused Linear + ReLU),
+  /// keeping it for backward.
+  func adoptFusedOutput(_ y: Tensor) -> Tensor {
+    output = y
+    return y
+  }
+
   public func forward(_ x: Tensor) -> Tensor {
     let y = reuse(&output, shape: x.shape, element: x.element)
     switch x.element {

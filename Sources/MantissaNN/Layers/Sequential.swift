@@ -41,7 +41,19 @@ public final class Sequential: Layer {
       converted.copyConverting(from: x)
       h = converted
     }
-    for layer in layers { h = layer.forward(h) }
+    var i = 0
+    while i < layers.count {
+      // Linear followed by ReLU: apply the ReLU in the GEMM's store.
+      if let linear = layers[i] as? Linear, i + 1 < layers.count,
+        let relu = layers[i + 1] as? ReLU, relu.negativeSlope == 0
+      {
+        h = relu.adoptFusedOutput(linear.forward(h, fusingReLU: true))
+        i += 2
+        continue
+      }
+      h = layers[i].forward(h)
+      i += 1
+    }
     return h
   }
 
