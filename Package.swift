@@ -1,6 +1,7 @@
 // swift-tools-version: 6.2
 // 6.2 or later: SwiftPM accepts the unsafe build flags below from a dependent that uses a version
 // requirement only when this manifest declares tools-version 6.2 or later (Docs/Building.md).
+import Foundation
 import PackageDescription
 
 /// The CPU the kernels are compiled for, from `MANTISSA_CPU` (Docs/Building.md):
@@ -15,6 +16,19 @@ let cpuFlags: [String] =
   default: ["-target-cpu", cpu]
   }
 
+/// Whether the chosen CPU has AVX-512F, so that code may call AVX-512 intrinsics (which crash
+/// the compiler when the target lacks them, SWIFT-SIMD.md). `native` reads the build machine's
+/// /proc/cpuinfo (the CPUID flags LLVM's host detection also reads); names are a fixed list.
+let avx512CPUs: Set<String> = [
+  "x86-64-v4", "znver4", "znver5", "skylake-avx512", "cascadelake", "cooperlake", "icelake-client",
+  "icelake-server", "tigerlake", "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids",
+]
+let cpuHasAVX512: Bool =
+  cpu == "native"
+  ? ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx512f ")
+    ?? false)
+  : avx512CPUs.contains(cpu)
+
 /// `-O` in debug too, so `swift test` runs kernels, oracles and
 /// training at realistic speed (an `-Onone` kernel runs about 300x slower); exclusivity checks off
 /// because they turn loops over class-owned buffers into calls.
@@ -25,6 +39,7 @@ let speedFlags = ["-O", "-enforce-exclusivity=unchecked"]
 let swiftSettings: [SwiftSetting] =
   [.unsafeFlags(cpuFlags + speedFlags)]
   + (cpuFlags.isEmpty ? [.define("MANTISSA_BASELINE")] : [])
+  + (cpuHasAVX512 ? [.define("MANTISSA_AVX512")] : [])
 let package = Package(
   name: "Mantissa",
   platforms: [.macOS(.v14)],
@@ -40,7 +55,8 @@ let package = Package(
     .target(name: "MantissaNN", dependencies: ["MantissaKernels"], swiftSettings: swiftSettings),
     .target(name: "MantissaReference", swiftSettings: swiftSettings),
     .target(
-      name: "MantissaData", resources: [.copy("Resources/digits.csv"), .copy("Resources/digits.rst")],
+      name: "MantissaData",
+      resources: [.copy("Resources/digits.csv"), .copy("Resources/digits.rst")],
       swiftSettings: swiftSettings),
     .target(
       name: "MantissaExamples", dependencies: ["MantissaNN", "MantissaData"],
