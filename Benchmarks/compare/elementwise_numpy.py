@@ -7,20 +7,14 @@ single-threaded; rows are written for threads 1. Optional: not part of the libra
 import argparse
 import json
 import os
+import sys
 import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchcommon import best_time, cpu_name, write_json  # noqa: E402
 
-def best_time(fn, minimum=0.1):
-    fn()
-    best, spent, n = float("inf"), 0.0, 0
-    while n < 3 or spent < minimum:
-        t = time.perf_counter()
-        fn()
-        dt = time.perf_counter() - t
-        best, spent, n = min(best, dt), spent + dt, n + 1
-    return best
 
 
 def main():
@@ -48,12 +42,9 @@ def main():
             seconds = best_time(fn)
             gbps = bytes_per * count / seconds * 1e-9
             rows.append(dict(suite="elementwise", id=name, m=count, n=1, k=1, threads=1,
-                             seconds=seconds, cpu="", elements=count, gbps=gbps))
+                             seconds=seconds, cpu=cpu_name(), elements=count, gbps=gbps))
             print(f"{name} {count}: {seconds * 1e6:.1f} us, {gbps:.1f} GB/s")
-    tmp = args.json + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(rows, f, indent=2)
-    os.replace(tmp, args.json)
+    write_json(rows, args.json)
 
 
 if __name__ == "__main__":

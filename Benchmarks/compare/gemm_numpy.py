@@ -15,6 +15,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchcommon import best_time, cpu_name, write_json  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHAPES_DIR = os.path.join(HERE, "..", "Shapes")
 
@@ -44,29 +47,6 @@ def parse_shapes(text):
     return shapes
 
 
-def cpu_name():
-    model, family = "unknown CPU", None
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name") and model == "unknown CPU":
-                    model = line.split(":", 1)[1].strip()
-                if line.startswith("cpu family") and family is None:
-                    family = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return model + (f" (family {family})" if family else "")
-
-
-def best_time(fn, minimum=0.25, runs=3):
-    fn()
-    best, spent, n = float("inf"), 0.0, 0
-    while n < runs or spent < minimum:
-        t = time.perf_counter()
-        fn()
-        dt = time.perf_counter() - t
-        best, spent, n = min(best, dt), spent + dt, n + 1
-    return best
 
 
 def worker(shapes, threads):
@@ -107,11 +87,7 @@ def main():
                               "--worker", str(t)], env=env, check=True, capture_output=False,
                              stdout=subprocess.PIPE, text=True).stdout
         rows += json.loads(out)
-    tmp = args.json + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(rows, f, indent=2)
-    os.replace(tmp, args.json)
-    print(f"wrote {len(rows)} rows to {args.json}")
+    write_json(rows, args.json)
 
 
 if __name__ == "__main__":

@@ -11,30 +11,10 @@ import os
 import sys
 import time
 
-
-def cpu_name():
-    model, family = "unknown CPU", None
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name") and model == "unknown CPU":
-                    model = line.split(":", 1)[1].strip()
-                if line.startswith("cpu family") and family is None:
-                    family = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return model + (f" (family {family})" if family else "")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchcommon import best_time, cpu_name, write_json  # noqa: E402
 
 
-def best_time(fn, minimum):
-    fn()
-    best, spent, n = float("inf"), 0.0, 0
-    while n < 3 or spent < minimum:
-        t = time.perf_counter()
-        fn()
-        dt = time.perf_counter() - t
-        best, spent, n = min(best, dt), spent + dt, n + 1
-    return best
 
 
 def main():
@@ -81,11 +61,7 @@ def main():
                                  cpu=cpu_name()))
                 print(f"torch {name} {mode} threads {threads}: {seconds * 1e6:.1f} us/step",
                       file=sys.stderr)
-    tmp = args.json + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(rows, f, indent=2)
-    os.replace(tmp, args.json)
-    print(f"wrote {len(rows)} rows to {args.json}")
+    write_json(rows, args.json)
 
 
 if __name__ == "__main__":
