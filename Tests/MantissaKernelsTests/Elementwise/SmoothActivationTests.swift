@@ -1,17 +1,10 @@
 import Foundation
 import MantissaKernels
+import MantissaReference
 import Testing
 
 func referenceActivation(_ kind: Activation, _ x: Double) -> Double {
-  switch kind {
-  case .sigmoid: return 1 / (1 + Foundation.exp(-x))
-  case .tanh: return Foundation.tanh(x)
-  case .silu: return x / (1 + Foundation.exp(-x))
-  case .geluTanh:
-    return 0.5 * x
-      * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
-  case .geluErf: return 0.5 * x * (1 + Foundation.erf(x / 2.0.squareRoot()))
-  }
+  Reference.activation(kind.rawValue, x)
 }
 
 func referenceDerivative(_ kind: Activation, _ x: Double) -> Double {
