@@ -87,6 +87,36 @@ func exponentiateRow<T: VectorElement>(
   return (rowMax, horizontalSum(sumVector))
 }
 
+/// The largest value of each of `rows` rows (`f32-rmax-simd16`, `f16-rmax-simd16`), as Float;
+/// NaN entries are skipped unless the whole row is NaN (then -inf).
+/// - Precondition: `rows >= 0`, `columns >= 1`, `ld >= columns`.
+@_specialize(exported:true,where T == Float)
+@_specialize(exported:true,where T == Float16)
+public func maxRows<T: VectorElement>(
+  _ x: UnsafePointer<T>, rows: Int, columns: Int, ld: Int, into out: UnsafeMutablePointer<Float>
+) {
+  mantissaRequire(rows >= 0, "maxRows: rows = \(rows) must be non-negative")
+  mantissaRequire(columns >= 1, "maxRows: columns = \(columns) must be at least 1")
+  mantissaRequire(ld >= columns, "maxRows: ld = \(ld) must be >= columns = \(columns)")
+  for r in 0..<rows {
+    let row = x + r * ld
+    var maxVector = SIMD16<Float>(repeating: -.infinity)
+    var j = 0
+    while j + 16 <= columns {
+      let v = T.load16(row + j)
+      maxVector = maxVector.replacing(with: v, where: maxVector .< v)
+      j += 16
+    }
+    var m = horizontalMax(maxVector)
+    while j < columns {
+      let v = T.load1(row + j)
+      if v > m { m = v }
+      j += 1
+    }
+    out[r] = m
+  }
+}
+
 /// The index of the largest value in each of `rows` rows (`f32-rargmax`, `f16-rargmax`), the
 /// first one on ties; NaN compares below everything.
 /// - Precondition: `rows >= 0`, `classes >= 1`, `ld >= classes`.

@@ -135,3 +135,21 @@ func softmaxAndLogSoftmaxMatchDouble(columns: Int) {
     }
   }
 }
+
+@Test(arguments: [1, 15, 16, 17, 40])
+func rowMaximaMatchAScan(columns: Int) {
+  let rows = 5
+  let ld = columns + 3
+  var x = randomFloats(rows * ld, seed: UInt64(columns) + 7, scale: 100)
+  x[ld + columns - 1] = 1000  // the maximum in the tail
+  x[2 * ld] = .nan
+  var out = [Float](repeating: 0, count: rows)
+  maxRows(x, rows: rows, columns: columns, ld: ld, into: &out)
+  for r in 0..<rows {
+    let want = (0..<columns).map { x[r * ld + $0] }.filter { !$0.isNaN }.max() ?? -.infinity
+    #expect(out[r] == want, "f32-rmax-simd16 row \(r)")
+  }
+  let h = x.map { Float16($0) }
+  maxRows(h, rows: rows, columns: columns, ld: ld, into: &out)
+  #expect(out[1] == 1000, "f16-rmax-simd16: the tail maximum")
+}
