@@ -201,7 +201,7 @@ private func computeBlock(
 
 /// Rounds a finished block of the Float workspace into Float16 C:
 /// `c = relu(fma(beta, c, w) + bias)`, reading C only when beta != 0.
-private func finishFloat16(
+func finishFloat16(
   workspace: UnsafePointer<Float>, workspaceStride: Int, c: UnsafeMutablePointer<Float16>,
   ldc: Int, rows: Int, columns: Int, beta: Float, bias: UnsafePointer<Float>?, relu: Bool
 ) {

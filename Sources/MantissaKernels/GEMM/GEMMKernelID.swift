@@ -13,7 +13,7 @@ public enum KernelType: String, Sendable {
 /// `f32-f16-f32-gemm-6x16-simd8`, `f16-pf32-f16-f32acc-gemm-bias-relu-8x32-simd16`.
 ///
 /// Pass `n` to name the path a call with that many columns takes under the current
-/// ``KernelOverrides``: the narrow path (`4x32-simd16direct`) for n <= 32 with a Float C.
+/// ``KernelOverrides``: the narrow path (`4x32-simd16direct`) for n <= 32.
 public func gemmKernelID(
   a: KernelType, b: KernelType, c: KernelType, packedB: Bool = false, bias: Bool = false,
   relu: Bool = false, kernel: GEMMMicrokernel = .preferred, n: Int? = nil
@@ -25,7 +25,7 @@ public func gemmKernelID(
   if bias { id += "-bias" }
   if relu { id += "-relu" }
   let overrides = KernelOverrides.current
-  if let n, c == .f32, !packedB, n <= 32,
+  if let n, !packedB, n <= 32,
     overrides.narrowGEMM ?? (overrides.gemmMicrokernel == nil)
   {
     return id + "-" + narrowGEMMTileID

@@ -1,4 +1,4 @@
-// f32-gemm-4x32-simd16direct (and f16-f16-f32-, f32-f16-f32-): the path for narrow C (n <= 32),
+// f32-gemm-4x32-simd16direct (and every other type combination): the path for narrow C (n <= 32),
 // the shape of small layers (n = 1, 10, 20). A 32-wide register tile would waste most of its
 // lanes there and merge every tile through scratch memory; instead op(B) is packed once into
 // rows of 16 or 32 Floats, A is read in place (no packing), and 4 rows of C are computed at a
@@ -7,10 +7,10 @@
 // so results are bitwise identical to theirs.
 // Measured: see Docs/Performance.md (`mantissa-bench gemm --shapes small`).
 
-/// Whether a problem takes the narrow path: Float C, B not prepacked, n <= 32, and not
+/// Whether a problem takes the narrow path: B not prepacked, n <= 32, and not
 /// disabled by a forced microkernel (tests force each kernel to cover it) unless forced on.
 func usesNarrowPath(_ p: GEMMProblem, _ overrides: KernelOverrides) -> Bool {
-  guard p.cStorage == .float32, p.n <= 32, case .view = p.b else { return false }
+  guard p.n <= 32, case .view = p.b else { return false }
   if let forced = overrides.narrowGEMM { return forced }
   return overrides.gemmMicrokernel == nil
 }
@@ -18,21 +18,18 @@ func usesNarrowPath(_ p: GEMMProblem, _ overrides: KernelOverrides) -> Bool {
 func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool) {
   guard case .view(let bView) = p.b else { return }
   let width = p.n <= 16 ? 16 : 32
-  // A Float B with contiguous rows is read in place (lanes past n compute values that are
-  // never stored), except its last rows, where a full-width load would run past the end of B:
-  // those, and every other B, are packed into rows of `width` (packing B cost 18% of a
-  // seed-example step).
-  var direct: UnsafePointer<Float>
+  // A B with contiguous rows is read in place (lanes past n compute values that are never
+  // stored), except its last rows, where a full-width load would run past the end of B: those,
+  // and a transposed B, are packed into rows of `width` (packing B cost 18% of a seed-example
+  // step).
+  // Float16 rows are widened as they are loaded.
   var directStride = width
   var directRows = 0
-  if bView.storage == .float32 && bView.columnStride == 1 && p.k > 0 {
+  if bView.columnStride == 1 && p.k > 0 {
     let rs = bView.rowStride
     let lastSafeStart = (p.k - 1) * rs + p.n - width
     directRows = lastSafeStart < 0 ? 0 : min(p.k, lastSafeStart / rs + 1)
-    direct = bView.base.assumingMemoryBound(to: Float.self)
     directStride = rs
-  } else {
-    direct = UnsafePointer(bitPattern: 64)!  // unused: every row is packed
   }
   let packedRows = p.k - directRows
   let packed = UnsafeMutablePointer<Float>.allocate(capacity: max(1, packedRows * width))
@@ -43,8 +40,8 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       into: packed)
   }
   let rowsOfB = BRows(
-    direct: direct, directStride: directStride, directRows: directRows,
-    packed: UnsafePointer(packed), width: width)
+    direct: bView.base, directIsHalf: bView.storage == .float16, directStride: directStride,
+    directRows: directRows, packed: UnsafePointer(packed), width: width)
   let groups = (p.m + 3) / 4
   var parts = 1
   if threads > 1 && (forceParallel || p.m * p.n * p.k >= gemmParallelWork) {
@@ -72,7 +69,11 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
 private func narrowRows<T: PackableElement>(
   _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, width: Int, kc: Int, rows: Range<Int>
 ) {
-  let c = p.c.assumingMemoryBound(to: Float.self)
+  // A Float16 C accumulates its K blocks in a Float scratch of 4 rows, rounded once at the end
+  // by the packed path's `finishFloat16`, so both paths give the same bits.
+  let halfC = p.cStorage == .float16
+  let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4 * 32)
+  defer { scratch.deallocate() }
   let rs = p.a.rowStride
   let cs = p.a.columnStride
   let kBlocks = (p.k + kc - 1) / kc
@@ -97,7 +98,7 @@ private func narrowRows<T: PackableElement>(
       var c31 = SIMD16<Float>()
       if width == 16 {
         for q in p0..<p1 {
-          let b0 = load16(b.row(q))
+          let b0 = b.load(q, 0)
           c00 = c00.addingProduct(T.widen(a0 + q * cs), b0)
           c10 = c10.addingProduct(T.widen(a1 + q * cs), b0)
           c20 = c20.addingProduct(T.widen(a2 + q * cs), b0)
@@ -105,9 +106,8 @@ private func narrowRows<T: PackableElement>(
         }
       } else {
         for q in p0..<p1 {
-          let bq = b.row(q)
-          let b0 = load16(bq)
-          let b1 = load16(bq + 16)
+          let b0 = b.load(q, 0)
+          let b1 = b.load(q, 16)
           var x = SIMD16<Float>(repeating: T.widen(a0 + q * cs))
           c00 = c00.addingProduct(x, b0)
           c01 = c01.addingProduct(x, b1)
@@ -123,30 +123,51 @@ private func narrowRows<T: PackableElement>(
         }
       }
       let last = kb == kBlocks - 1
-      let update = TileUpdate(
-        mode: kb > 0 ? .accumulate : (p.beta == 0 ? .overwrite : .scaleAdd), alpha: p.alpha,
-        beta: p.beta, bias: last ? p.bias : nil, relu: last && p.relu)
-      let row = c + i * p.ldc
+      let update =
+        halfC
+        ? TileUpdate(
+          mode: kb > 0 ? .accumulate : .overwrite, alpha: p.alpha, beta: 0, bias: nil,
+          relu: false)
+        : TileUpdate(
+          mode: kb > 0 ? .accumulate : (p.beta == 0 ? .overwrite : .scaleAdd), alpha: p.alpha,
+          beta: p.beta, bias: last ? p.bias : nil, relu: last && p.relu)
+      let (row, ld) =
+        halfC ? (scratch, 32) : (p.c.assumingMemoryBound(to: Float.self) + i * p.ldc, p.ldc)
       storeNarrow(c00, c01, to: row, n: p.n, update)
-      if count > 1 { storeNarrow(c10, c11, to: row + p.ldc, n: p.n, update) }
-      if count > 2 { storeNarrow(c20, c21, to: row + 2 * p.ldc, n: p.n, update) }
-      if count > 3 { storeNarrow(c30, c31, to: row + 3 * p.ldc, n: p.n, update) }
+      if count > 1 { storeNarrow(c10, c11, to: row + ld, n: p.n, update) }
+      if count > 2 { storeNarrow(c20, c21, to: row + 2 * ld, n: p.n, update) }
+      if count > 3 { storeNarrow(c30, c31, to: row + 3 * ld, n: p.n, update) }
+    }
+    if halfC {
+      finishFloat16(
+        workspace: scratch, workspaceStride: 32,
+        c: p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc, ldc: p.ldc, rows: count,
+        columns: p.n, beta: p.beta, bias: p.bias, relu: p.relu)
     }
     i += count
   }
 }
 
-/// Where row q of op(B) is: in place for the first `directRows` rows, then packed.
+/// Where row q of op(B) is: in place (Float or Float16) for the first `directRows` rows, then
+/// packed (Float).
 struct BRows {
-  let direct: UnsafePointer<Float>
+  let direct: UnsafeRawPointer
+  let directIsHalf: Bool
   let directStride: Int
   let directRows: Int
   let packed: UnsafePointer<Float>
   let width: Int
 
+  /// The 16 values of row `q` from column `offset`, as Float.
   @inline(__always)
-  func row(_ q: Int) -> UnsafePointer<Float> {
-    q < directRows ? direct + q * directStride : packed + (q - directRows) * width
+  func load(_ q: Int, _ offset: Int) -> SIMD16<Float> {
+    if q < directRows {
+      let index = q * directStride + offset
+      return directIsHalf
+        ? Float16.load16(direct.assumingMemoryBound(to: Float16.self) + index)
+        : load16(direct.assumingMemoryBound(to: Float.self) + index)
+    }
+    return load16(packed + (q - directRows) * width + offset)
   }
 }
 

@@ -50,7 +50,7 @@ struct GEMMCase: CustomTestStringConvertible, Sendable {
 
   var id: String {
     let (a, b, c) = combination.types
-    if narrow && c == .f32 && !packedB && n <= 32 {
+    if narrow && !packedB && n <= 32 {
       return gemmKernelID(
         a: a, b: b, c: c, packedB: packedB, bias: bias, relu: relu, kernel: kernel
       )

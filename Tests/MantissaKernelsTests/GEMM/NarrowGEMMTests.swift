@@ -1,14 +1,20 @@
 import MantissaKernels
 import Testing
 
-// The narrow-C path (`*-gemm-4x32-simd16direct`): n <= 32, Float C, A read in place.
+// The narrow-C path (`*-gemm-4x32-simd16direct`): n <= 32, A and (when rows are contiguous)
+// B read in place.
 
-let narrowCombinations: [Combination] = [.f32, .f16f16f32, .f32f16f32]
+let narrowCombinations = Combination.allCases
 
 @Test(arguments: [1, 2, 7, 10, 15, 16, 17, 20, 31, 32], [1, 3, 20, 300, 600])
 func narrowPathAcrossWidthsAndDepths(n: Int, k: Int) {
   for m in [1, 3, 4, 5, 37] {
-    checkGEMM(GEMMCase(m: m, n: n, k: k, beta: 1.3, padC: 1, bias: n % 2 == 0, narrow: true))
+    for combination in [Combination.f32, .f16] {
+      checkGEMM(
+        GEMMCase(
+          m: m, n: n, k: k, beta: 1.3, padC: 1, combination: combination, bias: n % 2 == 0,
+          narrow: true))
+    }
   }
 }
 
