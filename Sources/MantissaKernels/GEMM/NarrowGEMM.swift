@@ -1,8 +1,8 @@
 // f32-gemm-4x32-simd16direct (and every other type combination): the path for narrow C (n <= 32),
 // the shape of small layers (n = 1, 10, 20). A 32-wide register tile would waste most of its
-// lanes there and merge every tile through scratch memory; instead op(B) is packed once into
-// rows of 16 or 32 Floats, A is read in place (no packing), and 4 rows of C are computed at a
-// time with up to 8 SIMD16<Float> accumulators. Same summation order and update formulas as
+// lanes there and merge every tile through scratch memory; instead A is read in place, B too
+// where its rows are contiguous (else packed into rows of 16 or 32 Floats), and 4 rows of C are
+// computed at a time with up to 8 SIMD16<Float> accumulators. Same summation order and update formulas as
 // the packed microkernels (one FMA per term in increasing k within each K block, TileUpdate),
 // so results are bitwise identical to theirs.
 // Measured: see Docs/Performance.md (`mantissa-bench gemm --shapes small`).
