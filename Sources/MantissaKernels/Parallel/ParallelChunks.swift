@@ -1,5 +1,6 @@
 /// Elements below which an elementwise kernel stays on one thread: at about 20-40 GB/s per core
-/// a 35-40 us parallel region pays only for a few MB of traffic (Docs/Performance.md).
+/// a 35-40 us parallel region pays only for a few MB of traffic. An estimate from the Dispatch
+/// cost in SWIFT-SIMD.md, not yet swept by a benchmark.
 let elementwiseParallelCount = 1 << 19
 
 /// Splits `0..<count` into one contiguous chunk per thread (chunk starts are multiples of 64
