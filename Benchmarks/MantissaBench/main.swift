@@ -13,6 +13,8 @@ let usage = """
     --kernel TILE    force a microkernel: \(GEMMMicrokernel.allCases.map(\.tileID).joined(separator: ", "))
     --blocking K,M,N GEMM cache blocks KC,MC,NC (default: tuned per kernel)
     --no-narrow      run narrow C (n <= 32) through the packed microkernel, not the narrow path
+    --elements LIST  elementwise sizes (default 65536 and 16777216)
+    --force-parallel split work over every allowed thread at any size (threshold sweeps)
     --json FILE      write the rows as JSON (atomically)
     --compare FILE   print another run's or a peer's rows beside this run's
     --quick          small shape sample (precision: the test-size suite)
@@ -29,6 +31,8 @@ func main() throws {
   var blocking: GEMMBlocking?
   var narrow: Bool?
   var updateBaseline = false
+  var elementCounts: [Int]?
+  var forceParallel = false
   var jsonPath: String?
   var comparePath: String?
   var quick = false
@@ -79,6 +83,15 @@ func main() throws {
       return
     case "gemm", "elementwise", "train", "precision": suites.append(argument)
     case "--update-baseline": updateBaseline = true
+    case "--force-parallel": forceParallel = true
+    case "--elements":
+      let text = try value(argument)
+      elementCounts = try text.split(separator: ",").map {
+        guard let n = Int($0), n >= 16 else {
+          throw BenchError.badArgument("--elements \"\(text)\": \"\($0)\" is not a count >= 16")
+        }
+        return n
+      }
     default: throw BenchError.badArgument("unknown argument \"\(argument)\"\n\(usage)")
     }
   }
@@ -98,7 +111,9 @@ func main() throws {
   }
   var rows: [BenchRow] = []
   try KernelOverrides.$current.withValue(
-    KernelOverrides(gemmMicrokernel: kernel, gemmBlocking: blocking, narrowGEMM: narrow)
+    KernelOverrides(
+      gemmMicrokernel: kernel, forceParallel: forceParallel, gemmBlocking: blocking,
+      narrowGEMM: narrow)
   ) {
     for suite in suites {
       switch suite {
@@ -111,7 +126,8 @@ func main() throws {
       case "elementwise":
         print("\n== elementwise ==")
         rows += ElementwiseSuite.run(
-          counts: quick ? [1 << 16, 1 << 22] : [1 << 16, 1 << 24], threads: threads)
+          counts: elementCounts ?? (quick ? [1 << 16, 1 << 22] : [1 << 16, 1 << 24]),
+          threads: threads)
       case "precision":
         print("\n== precision ==")
         try PrecisionReport.run(quick: quick, updateBaseline: updateBaseline)

@@ -1,6 +1,7 @@
-/// Elements below which an elementwise kernel stays on one thread: at about 20-40 GB/s per core
-/// a 35-40 us parallel region pays only for a few MB of traffic. An estimate from the Dispatch
-/// cost in SWIFT-SIMD.md, not yet swept by a benchmark.
+/// Elements below which an elementwise kernel stays on one thread. Measured with
+/// `mantissa-bench elementwise --force-parallel --elements ...` (Docs/Performance.md): at 2^17
+/// a second thread slowed f32 add (18.5 -> 22.7 us); at 2^19 it sped add and SGD up 1.8x;
+/// sum gains only from 2^21.
 let elementwiseParallelCount = 1 << 19
 
 /// Splits `0..<count` into one contiguous chunk per thread (chunk starts are multiples of 64
