@@ -5,6 +5,11 @@
 /// threads) and their partial sums added in block order.
 let reductionBlock = 1 << 14
 
+/// Elements from which reductions split over threads: later than other kernels, because a sum
+/// reads one stream and writes nothing (measured: 2 threads slower at 2^19, 1.7x faster at
+/// 2^21; Docs/Performance.md).
+let reductionParallelCount = 1 << 20
+
 /// Sums the terms of `source` over `0..<count` in the documented order: within each block of 16,384 elements, four SIMD16 accumulators take consecutive
 /// vectors in turn and the tail goes into a fifth; they are combined ((a0 + a1) + (a2 + a3)) +
 /// tail and reduced across lanes pairwise; block sums are then added left to right. The order
@@ -48,7 +53,7 @@ func blockedSum<Terms: SumTerms>(
     let partialBase = partials.baseAddress!
     forEachChunk(
       count: blocks, threads: threads,
-      minimumCount: max(1, elementwiseParallelCount / reductionBlock), function: function
+      minimumCount: reductionParallelCount / reductionBlock, function: function
     ) { range in
       for block in range {
         let start = block * reductionBlock
