@@ -42,7 +42,7 @@ func tanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
   // threshold with terms to x^9 measured 4.8 ulp just above it).
   let large = 1 - 2 / (exp(2 * magnitude) + 1)
   let x2 = x * x
-  var p = SIMD16<Float>(repeating: -929_569.0 / 638_512_875)
+  var p = SIMD16<Float>(repeating: -929_569.0 / 638_512_896)  // 638,512,875 rounded to Float
   p = SIMD16<Float>(repeating: 21844.0 / 6_081_075).addingProduct(p, x2)
   p = SIMD16<Float>(repeating: -1382.0 / 155_925).addingProduct(p, x2)
   p = SIMD16<Float>(repeating: 62.0 / 2835).addingProduct(p, x2)

@@ -56,21 +56,9 @@ public func softmaxCrossEntropy<T: VectorElement>(
 func exponentiateRow<T: VectorElement>(
   _ x: UnsafePointer<T>, count: Int, into e: UnsafeMutablePointer<Float>
 ) -> (max: Float, sum: Float) {
-  var maxVector = SIMD16<Float>(repeating: -.infinity)
-  var j = 0
-  while j + 16 <= count {
-    let v = T.load16(x + j)
-    maxVector = maxVector.replacing(with: v, where: maxVector .< v)
-    j += 16
-  }
-  var rowMax = horizontalMax(maxVector)
-  while j < count {
-    let v = T.load1(x + j)
-    if v > rowMax { rowMax = v }
-    j += 1
-  }
+  let rowMax = rowMaximum(x, count: count)
   var sumVector = SIMD16<Float>()
-  j = 0
+  var j = 0
   while j + 16 <= count {
     let v = exp(T.load16(x + j) - rowMax)
     Float.store16(v, e + j)
@@ -98,23 +86,26 @@ public func maxRows<T: VectorElement>(
   mantissaRequire(rows >= 0, "maxRows: rows = \(rows) must be non-negative")
   mantissaRequire(columns >= 1, "maxRows: columns = \(columns) must be at least 1")
   mantissaRequire(ld >= columns, "maxRows: ld = \(ld) must be >= columns = \(columns)")
-  for r in 0..<rows {
-    let row = x + r * ld
-    var maxVector = SIMD16<Float>(repeating: -.infinity)
-    var j = 0
-    while j + 16 <= columns {
-      let v = T.load16(row + j)
-      maxVector = maxVector.replacing(with: v, where: maxVector .< v)
-      j += 16
-    }
-    var m = horizontalMax(maxVector)
-    while j < columns {
-      let v = T.load1(row + j)
-      if v > m { m = v }
-      j += 1
-    }
-    out[r] = m
+  for r in 0..<rows { out[r] = rowMaximum(x + r * ld, count: columns) }
+}
+
+/// The largest of `count` values (NaN skipped; -inf when none), vector max then the tail.
+@inline(__always)
+func rowMaximum<T: VectorElement>(_ x: UnsafePointer<T>, count: Int) -> Float {
+  var maxVector = SIMD16<Float>(repeating: -.infinity)
+  var j = 0
+  while j + 16 <= count {
+    let v = T.load16(x + j)
+    maxVector = maxVector.replacing(with: v, where: maxVector .< v)
+    j += 16
   }
+  var m = horizontalMax(maxVector)
+  while j < count {
+    let v = T.load1(x + j)
+    if v > m { m = v }
+    j += 1
+  }
+  return m
 }
 
 /// The index of the largest value in each of `rows` rows (`f32-rargmax`, `f16-rargmax`), the

@@ -26,6 +26,27 @@ struct GEMMProblem {
   var relu: Bool
 }
 
+extension GEMMProblem {
+  /// How K block `kBlock` of `kBlocks` merges into C (columns from `column` on): the first
+  /// block applies beta, later ones accumulate, the last adds bias and ReLU. With
+  /// `intoFloatWorkspace` (a Float16 C), blocks only accumulate `alpha * A B` into the Float
+  /// workspace; `finishFloat16` applies beta, bias and ReLU when it rounds. Every GEMM path
+  /// builds its updates here, so they all give the same bits.
+  func tileUpdate(kBlock: Int, of kBlocks: Int, column: Int, intoFloatWorkspace: Bool)
+    -> TileUpdate
+  {
+    if intoFloatWorkspace {
+      return TileUpdate(
+        mode: kBlock > 0 ? .accumulate : .overwrite, alpha: alpha, beta: 0, bias: nil,
+        relu: false)
+    }
+    let last = kBlock == kBlocks - 1
+    return TileUpdate(
+      mode: kBlock > 0 ? .accumulate : (beta == 0 ? .overwrite : .scaleAdd), alpha: alpha,
+      beta: beta, bias: last ? bias.map { $0 + column } : nil, relu: last && relu)
+  }
+}
+
 /// Work (m * n * k multiply-adds) below which one thread finishes before a second could help:
 /// a parallel region costs about 35-40 us here, a core does about 50-120 G FMA/s, so splitting
 /// pays from a few hundred microseconds of work (SWIFT-SIMD.md, Docs/Performance.md).
@@ -133,18 +154,15 @@ private func runRegion(
         packA(p.a, row0: ic, depth0: p0, rows: mcur, depth: kcur, mr: mr, into: aPack)
         switch p.cStorage {
         case .float32:
-          let update = TileUpdate(
-            mode: kb > 0 ? .accumulate : (p.beta == 0 ? .overwrite : .scaleAdd),
-            alpha: p.alpha, beta: p.beta, bias: lastK ? p.bias.map { $0 + jc } : nil,
-            relu: lastK && p.relu)
+          let update = p.tileUpdate(
+            kBlock: kb, of: kBlocks, column: jc, intoFloatWorkspace: false)
           let c = p.c.assumingMemoryBound(to: Float.self) + ic * p.ldc + jc
           computeBlock(
             kernel, kc: kcur, aPack: aPack, bPanels: bPanels, rows: mcur, columns: ncur,
             c: c, ldc: p.ldc, update: update, tile: tile, padded: false)
         case .float16:
-          let update = TileUpdate(
-            mode: kb > 0 ? .accumulate : .overwrite, alpha: p.alpha, beta: 0, bias: nil,
-            relu: false)
+          let update = p.tileUpdate(
+            kBlock: kb, of: kBlocks, column: jc, intoFloatWorkspace: true)
           let rowBase = kBlocks == 1 ? 0 : ic - rows.lowerBound
           let w = workspace + rowBase * ncPadded
           computeBlock(

@@ -133,15 +133,7 @@ private func narrowRows<T: PackableElement>(
           c31 = c31.addingProduct(x, b1)
         }
       }
-      let last = kb == kBlocks - 1
-      let update =
-        halfC
-        ? TileUpdate(
-          mode: kb > 0 ? .accumulate : .overwrite, alpha: p.alpha, beta: 0, bias: nil,
-          relu: false)
-        : TileUpdate(
-          mode: kb > 0 ? .accumulate : (p.beta == 0 ? .overwrite : .scaleAdd), alpha: p.alpha,
-          beta: p.beta, bias: last ? p.bias : nil, relu: last && p.relu)
+      let update = p.tileUpdate(kBlock: kb, of: kBlocks, column: 0, intoFloatWorkspace: halfC)
       let (row, ld) =
         halfC ? (scratch, 32) : (p.c.assumingMemoryBound(to: Float.self) + i * p.ldc, p.ldc)
       storeNarrow(c00, c01, to: row, n: p.n, update)
@@ -204,15 +196,7 @@ private func singleColumnRows<T: PackableElement>(
         s6 = s6.addingProduct(T.widen(a6 + o), bq)
         s7 = s7.addingProduct(T.widen(a7 + o), bq)
       }
-      let last = kb == kBlocks - 1
-      let update =
-        halfC
-        ? TileUpdate(
-          mode: kb > 0 ? .accumulate : .overwrite, alpha: p.alpha, beta: 0, bias: nil,
-          relu: false)
-        : TileUpdate(
-          mode: kb > 0 ? .accumulate : (p.beta == 0 ? .overwrite : .scaleAdd), alpha: p.alpha,
-          beta: p.beta, bias: last ? p.bias : nil, relu: last && p.relu)
+      let update = p.tileUpdate(kBlock: kb, of: kBlocks, column: 0, intoFloatWorkspace: halfC)
       let sums = (s0, s1, s2, s3, s4, s5, s6, s7)
       withUnsafeBytes(of: sums) { raw in
         let values = raw.assumingMemoryBound(to: Float.self)
