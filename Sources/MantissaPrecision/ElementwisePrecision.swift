@@ -29,7 +29,7 @@ public enum ElementwisePrecision {
     var relu = [Float16](repeating: 0, count: halves.count)
     leakyReLU(halves, into: &relu, count: halves.count)
     let reluErrors = zip(halves, relu).filter { ($0 < 0 ? 0 : $0) != $1 }.count
-    rows.append(exact("f16-vrelu-simd16", "all-finite-f16", Double(reluErrors)))
+    rows.append(exact("f16-vrelu-simd32", "all-finite-f16", Double(reluErrors)))
     // f32 -> f16 against integer round-to-nearest-even on all Float16 values and the midpoints.
     var probes: [Float] = []
     for bits in UInt16(0)..<0x7BFF {
