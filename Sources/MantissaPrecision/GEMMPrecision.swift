@@ -150,7 +150,7 @@ public enum GEMMPrecision {
     let tile: String
     switch path {
     case .microkernel(let kernel): tile = kernel.tileID
-    case .narrow: tile = narrowGEMMTileID
+    case .narrow: tile = narrowGEMMTileID(n: n)
     }
     let id = gemmKernelID(a: comb.a, b: comb.b, c: comb.c, kernel: .tile8x32SIMD16)
       .replacingOccurrences(of: GEMMMicrokernel.tile8x32SIMD16.tileID, with: tile)

@@ -235,14 +235,14 @@ func finishFloat16(
       storeNarrowed(v, to: d + j)
       j += 16
     }
-    // The row end lane by lane, with the same arithmetic as the vector loop.
-    while j < columns {
-      var v = w[j]
-      if beta != 0 { v = v.addingProduct(beta, Float(d[j])) }
-      if let bias { v += bias[j] }
-      if relu, v < 0 { v = 0 }
-      d[j] = Float16(v)
-      j += 1
+    // The row end with the same vector arithmetic on its low lanes (masked on AVX-512).
+    if j < columns {
+      let n = columns - j
+      var v = loadPartial16(w + j, n)
+      if beta != 0 { v = v.addingProduct(beta, loadPartialWidened16(d + j, n)) }
+      if let bias { v += loadPartial16(bias + j, n) }
+      if relu { v = v.replacing(with: 0, where: v .< 0) }
+      storePartialNarrowed16(v, to: d + j, n)
     }
   }
 }

@@ -13,7 +13,8 @@ public enum KernelType: String, Sendable {
 /// `f32-f16-f32-gemm-6x16-simd8`, `f16-pf32-f16-f32acc-gemm-bias-relu-8x32-simd16`.
 ///
 /// Pass `n` to name the path a call with that many columns takes under the current
-/// ``KernelOverrides``: the narrow path (`4x32-simd16direct`) for n <= 32.
+/// ``KernelOverrides``: the narrow path (`8x16-simd16direct` for n <= 16, `4x32-simd16direct`
+/// up to 32).
 public func gemmKernelID(
   a: KernelType, b: KernelType, c: KernelType, packedB: Bool = false, bias: Bool = false,
   relu: Bool = false, kernel: GEMMMicrokernel = .preferred, n: Int? = nil
@@ -28,10 +29,14 @@ public func gemmKernelID(
   if let n, !packedB, n <= 32,
     overrides.narrowGEMM ?? (overrides.gemmMicrokernel == nil)
   {
-    return id + "-" + narrowGEMMTileID
+    return id + "-" + narrowGEMMTileID(n: n)
   }
   return id + "-" + kernel.tileID
 }
 
-/// The tile and implementation part of the narrow path's kernel ID.
-public let narrowGEMMTileID = "4x32-simd16direct"
+/// The tile and implementation part of the narrow path's kernel ID for `n` (<= 32) columns:
+/// 8 rows of one 16-lane vector up to 16 columns (n == 1 runs there as 8 scalar FMA chains),
+/// 4 rows of two vectors above.
+public func narrowGEMMTileID(n: Int) -> String {
+  n <= 16 ? "8x16-simd16direct" : "4x32-simd16direct"
+}

@@ -1,8 +1,10 @@
-// f32-gemm-4x32-simd16direct (and every other type combination): the path for narrow C (n <= 32),
-// the shape of small layers (n = 1, 10, 20). A 32-wide register tile would waste most of its
-// lanes there and merge every tile through scratch memory; instead A is read in place, B too
-// where its rows are contiguous (else packed into rows of 16 or 32 Floats), and 4 rows of C are
-// computed at a time with up to 8 SIMD16<Float> accumulators. Same summation order and update formulas as
+// f32-gemm-8x16-simd16direct and f32-gemm-4x32-simd16direct (and every other type combination):
+// the path for narrow C (n <= 32), the shape of small layers (n = 1, 10, 20). A 32-wide register
+// tile would waste most of its lanes there and merge every tile through scratch memory; instead
+// A is read in place, B too where its rows are contiguous (else packed into rows of 16 or 32
+// Floats), and 8 rows of 16 columns (n <= 16) or 4 rows of 32 are computed at a time in 8
+// SIMD16<Float> accumulators, enough FMA chains to hide the FMA latency (4 rows of 16 left it
+// latency-bound). Row ends use masked loads and stores. Same summation order and update formulas as
 // the packed microkernels (one FMA per term in increasing k within each K block, TileUpdate),
 // so results are bitwise identical to theirs.
 // Measured: see Docs/Performance.md (`mantissa-bench gemm --shapes small`).
@@ -80,66 +82,48 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
 private func narrowRows<T: PackableElement>(
   _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, width: Int, kc: Int, rows: Range<Int>
 ) {
-  // A Float16 C accumulates its K blocks in a Float scratch of 4 rows, rounded once at the end
-  // by the packed path's `finishFloat16`, so both paths give the same bits.
+  // Eight accumulators either way, enough independent FMA chains to hide the FMA latency: 8 rows
+  // of 16 columns (n <= 16) or 4 rows of 32. A Float16 C accumulates its K blocks in a Float
+  // scratch, rounded once at the end by the packed path's `finishFloat16`, so both paths give
+  // the same bits.
+  let groupRows = width == 16 ? 8 : 4
   let halfC = p.cStorage == .float16
-  let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4 * 32)
+  let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 8 * 32)
   defer { scratch.deallocate() }
   let rs = p.a.rowStride
   let cs = p.a.columnStride
   let kBlocks = (p.k + kc - 1) / kc
   var i = rows.lowerBound
   while i < rows.upperBound {
-    let count = min(4, rows.upperBound - i)
-    // Rows past the end read row i again (in bounds) and are not stored.
-    let a0 = a + i * rs
-    let a1 = a + (count > 1 ? i + 1 : i) * rs
-    let a2 = a + (count > 2 ? i + 2 : i) * rs
-    let a3 = a + (count > 3 ? i + 3 : i) * rs
+    let count = min(groupRows, rows.upperBound - i)
+    // Rows past the end read the group's last row again (in bounds) and are not stored.
+    let rowsOfA = RowPointers(a + i * rs, rowStride: rs, count: count)
     for kb in 0..<kBlocks {
       let p0 = kb * kc
       let p1 = min(p.k, p0 + kc)
-      var c00 = SIMD16<Float>()
-      var c01 = SIMD16<Float>()
-      var c10 = SIMD16<Float>()
-      var c11 = SIMD16<Float>()
-      var c20 = SIMD16<Float>()
-      var c21 = SIMD16<Float>()
-      var c30 = SIMD16<Float>()
-      var c31 = SIMD16<Float>()
-      if width == 16 {
-        for q in p0..<p1 {
-          let b0 = b.load(q, 0)
-          c00 = c00.addingProduct(T.widen(a0 + q * cs), b0)
-          c10 = c10.addingProduct(T.widen(a1 + q * cs), b0)
-          c20 = c20.addingProduct(T.widen(a2 + q * cs), b0)
-          c30 = c30.addingProduct(T.widen(a3 + q * cs), b0)
-        }
-      } else {
-        for q in p0..<p1 {
-          let b0 = b.load(q, 0)
-          let b1 = b.load(q, 16)
-          var x = SIMD16<Float>(repeating: T.widen(a0 + q * cs))
-          c00 = c00.addingProduct(x, b0)
-          c01 = c01.addingProduct(x, b1)
-          x = SIMD16<Float>(repeating: T.widen(a1 + q * cs))
-          c10 = c10.addingProduct(x, b0)
-          c11 = c11.addingProduct(x, b1)
-          x = SIMD16<Float>(repeating: T.widen(a2 + q * cs))
-          c20 = c20.addingProduct(x, b0)
-          c21 = c21.addingProduct(x, b1)
-          x = SIMD16<Float>(repeating: T.widen(a3 + q * cs))
-          c30 = c30.addingProduct(x, b0)
-          c31 = c31.addingProduct(x, b1)
-        }
-      }
+      // B rows read in place come first, then packed ones: two loops, no test per row.
+      let split = min(max(p0, b.directRows), p1)
+      var t = NarrowAccumulators()
+      t.add(rowsOfA, cs, b, width: width, p0..<split, split..<p1)
       let update = p.tileUpdate(kBlock: kb, of: kBlocks, column: 0, intoFloatWorkspace: halfC)
       let (row, ld) =
         halfC ? (scratch, 32) : (p.c.assumingMemoryBound(to: Float.self) + i * p.ldc, p.ldc)
-      storeNarrow(c00, c01, to: row, n: p.n, update)
-      if count > 1 { storeNarrow(c10, c11, to: row + ld, n: p.n, update) }
-      if count > 2 { storeNarrow(c20, c21, to: row + 2 * ld, n: p.n, update) }
-      if count > 3 { storeNarrow(c30, c31, to: row + 3 * ld, n: p.n, update) }
+      // Rows one by one with literal accumulators (a row index into them would spill them).
+      if width == 16 {
+        update.applyPartial(t.c0, to: row, column: 0, count: p.n)
+        if count > 1 { update.applyPartial(t.c1, to: row + ld, column: 0, count: p.n) }
+        if count > 2 { update.applyPartial(t.c2, to: row + 2 * ld, column: 0, count: p.n) }
+        if count > 3 { update.applyPartial(t.c3, to: row + 3 * ld, column: 0, count: p.n) }
+        if count > 4 { update.applyPartial(t.c4, to: row + 4 * ld, column: 0, count: p.n) }
+        if count > 5 { update.applyPartial(t.c5, to: row + 5 * ld, column: 0, count: p.n) }
+        if count > 6 { update.applyPartial(t.c6, to: row + 6 * ld, column: 0, count: p.n) }
+        if count > 7 { update.applyPartial(t.c7, to: row + 7 * ld, column: 0, count: p.n) }
+      } else {
+        storeNarrow(t.c0, t.c1, to: row, n: p.n, update)
+        if count > 1 { storeNarrow(t.c2, t.c3, to: row + ld, n: p.n, update) }
+        if count > 2 { storeNarrow(t.c4, t.c5, to: row + 2 * ld, n: p.n, update) }
+        if count > 3 { storeNarrow(t.c6, t.c7, to: row + 3 * ld, n: p.n, update) }
+      }
     }
     if halfC {
       finishFloat16(
@@ -148,6 +132,104 @@ private func narrowRows<T: PackableElement>(
         columns: p.n, beta: p.beta, bias: p.bias, relu: p.relu)
     }
     i += count
+  }
+}
+
+/// The rows of A a narrow group reads: up to 8, the ones past `count` repeating the last.
+struct RowPointers<T> {
+  let r0, r1, r2, r3, r4, r5, r6, r7: UnsafePointer<T>
+
+  @inline(__always)
+  init(_ first: UnsafePointer<T>, rowStride: Int, count: Int) {
+    let last = count - 1
+    r0 = first
+    r1 = first + min(1, last) * rowStride
+    r2 = first + min(2, last) * rowStride
+    r3 = first + min(3, last) * rowStride
+    r4 = first + min(4, last) * rowStride
+    r5 = first + min(5, last) * rowStride
+    r6 = first + min(6, last) * rowStride
+    r7 = first + min(7, last) * rowStride
+  }
+}
+
+/// Eight SIMD16 accumulators of a narrow group: rows 0-7 of 16 columns, or rows 0-3 of 32
+/// (row r in `c(2r)` and `c(2r + 1)`). Each C value gets one FMA per k in increasing order,
+/// the order of every other GEMM path.
+struct NarrowAccumulators {
+  var c0 = SIMD16<Float>()
+  var c1 = SIMD16<Float>()
+  var c2 = SIMD16<Float>()
+  var c3 = SIMD16<Float>()
+  var c4 = SIMD16<Float>()
+  var c5 = SIMD16<Float>()
+  var c6 = SIMD16<Float>()
+  var c7 = SIMD16<Float>()
+
+  /// Adds depths `direct` (B read in place) then `packed` (B from its packed rows).
+  @inline(__always)
+  mutating func add<T: PackableElement>(
+    _ a: RowPointers<T>, _ cs: Int, _ b: BRows, width: Int, _ direct: Range<Int>,
+    _ packed: Range<Int>
+  ) {
+    if width == 16 {
+      if b.directIsHalf {
+        add8Rows(a, cs, b.directHalves, direct)
+      } else {
+        add8Rows(a, cs, b.directFloats, direct)
+      }
+      add8Rows(a, cs, b.packedFloats, packed)
+    } else {
+      if b.directIsHalf {
+        add4WideRows(a, cs, b.directHalves, direct)
+      } else {
+        add4WideRows(a, cs, b.directFloats, direct)
+      }
+      add4WideRows(a, cs, b.packedFloats, packed)
+    }
+  }
+
+  @inline(__always)
+  mutating func add8Rows<T: PackableElement, B: NarrowBSource>(
+    _ a: RowPointers<T>, _ cs: Int, _ b: B, _ ks: Range<Int>
+  ) {
+    @inline(__always) func step(_ q: Int) {
+      let b0 = b.load(q, 0)
+      let o = q &* cs
+      c0 = c0.addingProduct(T.widen(a.r0 + o), b0)
+      c1 = c1.addingProduct(T.widen(a.r1 + o), b0)
+      c2 = c2.addingProduct(T.widen(a.r2 + o), b0)
+      c3 = c3.addingProduct(T.widen(a.r3 + o), b0)
+      c4 = c4.addingProduct(T.widen(a.r4 + o), b0)
+      c5 = c5.addingProduct(T.widen(a.r5 + o), b0)
+      c6 = c6.addingProduct(T.widen(a.r6 + o), b0)
+      c7 = c7.addingProduct(T.widen(a.r7 + o), b0)
+    }
+    for q in ks { step(q) }
+  }
+
+  @inline(__always)
+  mutating func add4WideRows<T: PackableElement, B: NarrowBSource>(
+    _ a: RowPointers<T>, _ cs: Int, _ b: B, _ ks: Range<Int>
+  ) {
+    @inline(__always) func step(_ q: Int) {
+      let b0 = b.load(q, 0)
+      let b1 = b.load(q, 16)
+      let o = q &* cs
+      var x = SIMD16<Float>(repeating: T.widen(a.r0 + o))
+      c0 = c0.addingProduct(x, b0)
+      c1 = c1.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: T.widen(a.r1 + o))
+      c2 = c2.addingProduct(x, b0)
+      c3 = c3.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: T.widen(a.r2 + o))
+      c4 = c4.addingProduct(x, b0)
+      c5 = c5.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: T.widen(a.r3 + o))
+      c6 = c6.addingProduct(x, b0)
+      c7 = c7.addingProduct(x, b1)
+    }
+    for q in ks { step(q) }
   }
 }
 
@@ -227,29 +309,55 @@ struct BRows {
   let packed: UnsafePointer<Float>
   let width: Int
 
+  var directFloats: FloatRowsOfB {
+    FloatRowsOfB(
+      base: direct.assumingMemoryBound(to: Float.self), stride: directStride, firstRow: 0)
+  }
+  var directHalves: HalfRowsOfB {
+    HalfRowsOfB(base: direct.assumingMemoryBound(to: Float16.self), stride: directStride)
+  }
+  var packedFloats: FloatRowsOfB {
+    FloatRowsOfB(base: packed, stride: width, firstRow: directRows)
+  }
+
   /// Column 0 of row `q`, as Float.
   @inline(__always)
   func first(_ q: Int) -> Float {
     if q < directRows {
-      let index = q * directStride
-      return directIsHalf
-        ? Float(direct.assumingMemoryBound(to: Float16.self)[index])
-        : direct.assumingMemoryBound(to: Float.self)[index]
+      return directIsHalf ? directHalves.first(q) : directFloats.first(q)
     }
-    return packed[(q - directRows) * width]
+    return packedFloats.first(q)
   }
+}
 
+/// Rows of op(B) as a narrow group reads them, one concrete type per storage so that the k loop
+/// has no test per row.
+protocol NarrowBSource {
   /// The 16 values of row `q` from column `offset`, as Float.
-  @inline(__always)
-  func load(_ q: Int, _ offset: Int) -> SIMD16<Float> {
-    if q < directRows {
-      let index = q * directStride + offset
-      return directIsHalf
-        ? Float16.load16(direct.assumingMemoryBound(to: Float16.self) + index)
-        : load16(direct.assumingMemoryBound(to: Float.self) + index)
-    }
-    return load16(packed + (q - directRows) * width + offset)
+  func load(_ q: Int, _ offset: Int) -> SIMD16<Float>
+  /// Column 0 of row `q`, as Float.
+  func first(_ q: Int) -> Float
+}
+
+/// Float rows `firstRow...` at `base`, `stride` apart.
+struct FloatRowsOfB: NarrowBSource {
+  let base: UnsafePointer<Float>
+  let stride: Int
+  let firstRow: Int
+  @inline(__always) func load(_ q: Int, _ offset: Int) -> SIMD16<Float> {
+    load16(base + ((q &- firstRow) &* stride &+ offset))
   }
+  @inline(__always) func first(_ q: Int) -> Float { base[(q - firstRow) * stride] }
+}
+
+/// Float16 rows at `base`, `stride` apart, widened as they are read.
+struct HalfRowsOfB: NarrowBSource {
+  let base: UnsafePointer<Float16>
+  let stride: Int
+  @inline(__always) func load(_ q: Int, _ offset: Int) -> SIMD16<Float> {
+    Float16.load16(base + (q &* stride &+ offset))
+  }
+  @inline(__always) func first(_ q: Int) -> Float { Float(base[q * stride]) }
 }
 
 /// Stores one row of up to 32 results with the tile-update formulas, whole vectors where they

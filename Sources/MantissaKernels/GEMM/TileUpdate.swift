@@ -68,27 +68,22 @@ struct TileUpdate {
   }
 
   /// The vector formula on the first `count` (< 16) lanes of `acc`, for row ends: C and bias are
-  /// gathered lane by lane into a vector (C only when the mode reads it), updated with the
-  /// same vector arithmetic as whole vectors, and the `count` lanes written back.
+  /// loaded into the low lanes (C only when the mode reads it; masked loads on AVX-512, nothing
+  /// past the row end touched), updated with the same vector arithmetic as whole vectors, and
+  /// the `count` lanes written back.
   @inline(__always)
   func applyPartial(
     _ acc: SIMD16<Float>, to p: UnsafeMutablePointer<Float>, column j: Int, count: Int
   ) {
-    var c = SIMD16<Float>()
-    if mode != .overwrite { for l in 0..<count { c[l] = p[l] } }
     var v: SIMD16<Float>
     switch mode {
     case .overwrite: v = acc * alpha
-    case .scaleAdd: v = (acc * alpha).addingProduct(beta, c)
-    case .accumulate: v = c.addingProduct(alpha, acc)
+    case .scaleAdd: v = (acc * alpha).addingProduct(beta, loadPartial16(p, count))
+    case .accumulate: v = loadPartial16(p, count).addingProduct(alpha, acc)
     }
-    if let bias {
-      var b = SIMD16<Float>()
-      for l in 0..<count { b[l] = bias[j + l] }
-      v += b
-    }
+    if let bias { v += loadPartial16(bias + j, count) }
     if relu { v = v.replacing(with: 0, where: v .< 0) }
-    for l in 0..<count { p[l] = v[l] }
+    storePartial16(v, to: p, count)
   }
 
   /// Finishes an edge tile: `tile` holds the raw product (row stride `tileStride`); only the

@@ -16,9 +16,9 @@ public struct KernelOverrides: Sendable {
   /// GEMM cache blocks (KC, MC, NC maxima) instead of the defaults; for tuning benchmarks and
   /// for tests that need several K blocks at small k.
   public var gemmBlocking: GEMMBlocking?
-  /// The narrow-C GEMM path (`*-gemm-4x32-simd16direct`, n <= 32): nil lets the
-  /// driver choose (it takes it unless a microkernel is forced), true forces it where it
-  /// applies, false turns it off.
+  /// The narrow-C GEMM path (`*-gemm-8x16-simd16direct` / `*-4x32-simd16direct`, n <= 32): nil
+  /// lets the driver choose (it takes it unless a microkernel is forced), true forces it where
+  /// it applies, false turns it off.
   public var narrowGEMM: Bool?
 
   public init(

@@ -20,3 +20,70 @@ func store(_ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float>) {
 func store(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>) {
   UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
+
+#if MANTISSA_AVX512
+  import _Builtin_intrinsics.intel
+
+  /// The first `count` (0...16) Floats at `p` in the low lanes, zeros above; nothing past
+  /// `p + count` is read. One masked `vmovups` (AVX-512 builds, `MANTISSA_AVX512`).
+  @inlinable @inline(__always)
+  func loadPartial16(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
+    _mm512_maskz_loadu_ps(laneMask(count), p)
+  }
+
+  /// Writes the low `count` (0...16) lanes of `v` to `p`; nothing past `p + count` is touched.
+  @inlinable @inline(__always)
+  func storePartial16(_ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float>, _ count: Int) {
+    _mm512_mask_storeu_ps(p, laneMask(count), v)
+  }
+
+  /// The first `count` (0...16) Float16 values at `p`, widened, zeros above; nothing past
+  /// `p + count` is read.
+  @inlinable @inline(__always)
+  func loadPartialWidened16(_ p: UnsafePointer<Float16>, _ count: Int) -> SIMD16<Float> {
+    let halves = _mm256_maskz_loadu_epi16(laneMask(count), p)
+    return widen(unsafeBitCast(halves, to: SIMD16<Float16>.self))
+  }
+
+  /// Rounds the low `count` (0...16) lanes of `v` to Float16 and writes them to `p`; nothing
+  /// past `p + count` is touched.
+  @inlinable @inline(__always)
+  func storePartialNarrowed16(
+    _ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float16>, _ count: Int
+  ) {
+    _mm256_mask_storeu_epi16(p, laneMask(count), unsafeBitCast(narrow(v), to: __m256i.self))
+  }
+
+  @inlinable @inline(__always)
+  func laneMask(_ count: Int) -> UInt16 { UInt16(truncatingIfNeeded: (1 &<< count) &- 1) }
+#else
+  /// The first `count` (0...16) Float16 values at `p`, widened, zeros above, lane by lane.
+  @inlinable @inline(__always)
+  func loadPartialWidened16(_ p: UnsafePointer<Float16>, _ count: Int) -> SIMD16<Float> {
+    var v = SIMD16<Float>()
+    for l in 0..<count { v[l] = Float(p[l]) }
+    return v
+  }
+
+  /// Rounds the low `count` (0...16) lanes of `v` to Float16 and writes them to `p`.
+  @inlinable @inline(__always)
+  func storePartialNarrowed16(
+    _ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float16>, _ count: Int
+  ) {
+    for l in 0..<count { p[l] = Float16(v[l]) }
+  }
+
+  /// The first `count` (0...16) Floats at `p` in the low lanes, zeros above, lane by lane.
+  @inlinable @inline(__always)
+  func loadPartial16(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
+    var v = SIMD16<Float>()
+    for l in 0..<count { v[l] = p[l] }
+    return v
+  }
+
+  /// Writes the low `count` (0...16) lanes of `v` to `p`, lane by lane.
+  @inlinable @inline(__always)
+  func storePartial16(_ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float>, _ count: Int) {
+    for l in 0..<count { p[l] = v[l] }
+  }
+#endif

@@ -42,7 +42,7 @@ struct GEMMCase: CustomTestStringConvertible, Sendable {
   var threads = 1
   var forceParallel = false
   var blocking: GEMMBlocking? = nil
-  /// Take the narrow-C path (`*-gemm-4x32-simd16direct`) where it applies.
+  /// Take the narrow-C path (`*-gemm-8x16-simd16direct`, `*-4x32-simd16direct`) where it applies.
   var narrow = false
   /// Small integers, for which every Float32 result must be exact.
   var integers = false
@@ -54,7 +54,7 @@ struct GEMMCase: CustomTestStringConvertible, Sendable {
       return gemmKernelID(
         a: a, b: b, c: c, packedB: packedB, bias: bias, relu: relu, kernel: kernel
       )
-      .replacingOccurrences(of: kernel.tileID, with: narrowGEMMTileID)
+      .replacingOccurrences(of: kernel.tileID, with: narrowGEMMTileID(n: n))
     }
     return gemmKernelID(
       a: a, b: b, c: c, packedB: packedB, bias: bias, relu: relu, kernel: kernel)

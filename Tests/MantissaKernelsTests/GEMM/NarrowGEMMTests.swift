@@ -1,8 +1,8 @@
 import MantissaKernels
 import Testing
 
-// The narrow-C path (`*-gemm-4x32-simd16direct`): n <= 32, A and (when rows are contiguous)
-// B read in place.
+// The narrow-C path (`*-gemm-8x16-simd16direct`, `*-gemm-4x32-simd16direct`): n <= 32, A and
+// (when rows are contiguous) B read in place.
 
 let narrowCombinations = Combination.allCases
 
