@@ -43,23 +43,55 @@ func sumAndSumOfSquaresWithinTheBlockedBound(count: Int) {
   #expect(results[1].bitPattern == results[3].bitPattern, "f32-rsumsq-simd16: 1 vs 2 threads")
 }
 
-@Test(arguments: [(1, 1, 1), (7, 5, 9), (100, 33, 40), (3, 200, 200), (0, 10, 10)])
+@Test(arguments: [
+  (1, 1, 1), (7, 5, 9), (100, 33, 40), (3, 200, 200), (0, 10, 10), (1000, 20, 20), (1000, 1, 1),
+])
 func columnSumsMatchTheOracle(shape: (Int, Int, Int)) {
   let (rows, columns, ld) = shape
   let x = randomFloats(rows * ld, seed: 14)
+  let halves = x.map { Float16($0) }
+  let start = randomFloats(columns, seed: 15)
   withBothThreadCounts { threads in
-    var out = [Float](repeating: .nan, count: columns)
-    columnSums(x, rows: rows, columns: columns, ld: ld, into: &out, threads: threads)
-    for j in 0..<columns {
-      var exact = 0.0
-      var magnitude = 0.0
-      for i in 0..<rows {
-        exact += Double(x[i * ld + j])
-        magnitude += abs(Double(x[i * ld + j]))
+    for accumulate in [false, true] {
+      var out = accumulate ? start : [Float](repeating: .nan, count: columns)
+      var outHalf = out
+      columnSums(
+        x, rows: rows, columns: columns, ld: ld, into: &out, accumulate: accumulate,
+        threads: threads)
+      columnSums(
+        halves, rows: rows, columns: columns, ld: ld, into: &outHalf, accumulate: accumulate,
+        threads: threads)
+      for j in 0..<columns {
+        var exact = accumulate ? Double(start[j]) : 0
+        var exactHalf = exact
+        var magnitude = accumulate ? abs(Double(start[j])) : 0
+        for i in 0..<rows {
+          exact += Double(x[i * ld + j])
+          exactHalf += Double(halves[i * ld + j])
+          magnitude += abs(Double(x[i * ld + j]))
+        }
+        // Four partial sums of rows / 4 terms, then two adds: (rows / 4 + 3) roundings deep.
+        let bound = (Double(rows / 4) + 4) * Double(Float.ulpOfOne) * (magnitude + 1e-30)
+        #expect(
+          abs(Double(out[j]) - exact) <= bound,
+          "f32-colsum-simd16 \(shape) accumulate \(accumulate) column \(j): \(out[j]) vs \(exact)")
+        #expect(
+          abs(Double(outHalf[j]) - exactHalf) <= 1.01 * bound,
+          "f16-colsum-simd16 \(shape) accumulate \(accumulate) column \(j)")
       }
-      #expect(
-        abs(Double(out[j]) - exact) <= Double(rows) * Double(Float.ulpOfOne) * magnitude,
-        "f32-colsum-simd16 \(shape) column \(j)")
     }
+  }
+}
+
+@Test func columnSumsOfSmallIntegersAreExact() {
+  // Integer-valued inputs whose sums stay below 2^24 must come out exact in any order.
+  let rows = 1003
+  let columns = 37
+  let x = (0..<(rows * columns)).map { Float(($0 * 7919) % 201) - 100 }
+  var out = [Float](repeating: .nan, count: columns)
+  columnSums(x, rows: rows, columns: columns, ld: columns, into: &out)
+  for j in 0..<columns {
+    let exact = (0..<rows).reduce(0) { $0 + Int(x[$1 * columns + j]) }
+    #expect(out[j] == Float(exact), "f32-colsum-simd16 column \(j)")
   }
 }
