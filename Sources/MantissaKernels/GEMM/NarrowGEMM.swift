@@ -65,17 +65,35 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       }
       return
     }
-    switch p.a.storage {
-    case .float32:
-      narrowRows(
-        p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b, width: width, kc: kc,
-        rows: rows)
-    case .float16:
-      narrowRows(
-        p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b, width: width, kc: kc,
-        rows: rows)
+    switch (p.a.storage, width) {
+    case (.float32, 16):
+      narrowRows16(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b, kc: kc, rows: rows)
+    case (.float32, _):
+      narrowRows32(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b, kc: kc, rows: rows)
+    case (.float16, 16):
+      narrowRows16(
+        p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b, kc: kc, rows: rows)
+    case (.float16, _):
+      narrowRows32(
+        p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b, kc: kc, rows: rows)
     }
   }
+}
+
+// One function per tile width, so that each holds only its own loop and the register
+// allocator sees one k loop's values at a time.
+@inline(never)
+private func narrowRows16<T: PackableElement>(
+  _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, kc: Int, rows: Range<Int>
+) {
+  narrowRows(p, a: a, b: b, width: 16, kc: kc, rows: rows)
+}
+
+@inline(never)
+private func narrowRows32<T: PackableElement>(
+  _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, kc: Int, rows: Range<Int>
+) {
+  narrowRows(p, a: a, b: b, width: 32, kc: kc, rows: rows)
 }
 
 @inline(__always)
