@@ -8,6 +8,9 @@
 protocol PackableElement {
   static func widen(_ p: UnsafePointer<Self>) -> Float
   static func widen8(_ p: UnsafePointer<Self>) -> SIMD8<Float>
+  static func widen16(_ p: UnsafePointer<Self>) -> SIMD16<Float>
+  /// The first `count` (0...16) values, widened, zeros above; nothing past them is read.
+  static func widenPartial16(_ p: UnsafePointer<Self>, _ count: Int) -> SIMD16<Float>
   /// `width` consecutive values from `p`, widened, stored at `d`.
   static func copyWidened(_ p: UnsafePointer<Self>, to d: UnsafeMutablePointer<Float>, count: Int)
 }
@@ -18,6 +21,14 @@ extension Float: PackableElement {
 
   @inline(__always)
   static func widen8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { load8(p) }
+
+  @inline(__always)
+  static func widen16(_ p: UnsafePointer<Float>) -> SIMD16<Float> { load16(p) }
+
+  @inline(__always)
+  static func widenPartial16(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
+    loadPartial16(p, count)
+  }
 
   @inline(__always)
   static func copyWidened(_ p: UnsafePointer<Float>, to d: UnsafeMutablePointer<Float>, count: Int)
@@ -44,6 +55,14 @@ extension Float16: PackableElement {
 
   @inline(__always)
   static func widen8(_ p: UnsafePointer<Float16>) -> SIMD8<Float> { loadWidened8(p) }
+
+  @inline(__always)
+  static func widen16(_ p: UnsafePointer<Float16>) -> SIMD16<Float> { loadWidened16(p) }
+
+  @inline(__always)
+  static func widenPartial16(_ p: UnsafePointer<Float16>, _ count: Int) -> SIMD16<Float> {
+    loadPartialWidened16(p, count)
+  }
 
   @inline(__always)
   static func copyWidened(

@@ -50,3 +50,23 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
     #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
   }
 }
+
+@Test(arguments: narrowCombinations)
+func singleColumnWithTransposedAAgreesBitwiseWithThePackedKernels(combination: Combination) {
+  // n == 1 with A's columns contiguous takes the 16-rows-per-vector form; row counts around 16
+  // exercise its masked last group, k = 600 several K blocks.
+  for m in [1, 15, 16, 17, 70] {
+    for k in [1, 20, 600] {
+      var c = GEMMCase(
+        m: m, n: 1, k: k, transA: true, beta: 1.3, padA: 3, combination: combination,
+        bias: true, relu: true)
+      let packed = checkGEMM(c)
+      c.narrow = true
+      let narrow = checkGEMM(c)
+      #expect(packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
+      c.threads = 2
+      c.forceParallel = true
+      #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
+    }
+  }
+}
