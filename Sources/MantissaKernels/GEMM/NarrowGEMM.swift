@@ -126,21 +126,31 @@ private func narrowRows<T: PackableElement>(
       let update = p.tileUpdate(kBlock: kb, of: kBlocks, column: 0, intoFloatWorkspace: halfC)
       let (row, ld) =
         halfC ? (scratch, 32) : (p.c.assumingMemoryBound(to: Float.self) + i * p.ldc, p.ldc)
-      // Rows one by one with literal accumulators (a row index into them would spill them).
-      if width == 16 {
-        update.applyPartial(t.c0, to: row, column: 0, count: p.n)
-        if count > 1 { update.applyPartial(t.c1, to: row + ld, column: 0, count: p.n) }
-        if count > 2 { update.applyPartial(t.c2, to: row + 2 * ld, column: 0, count: p.n) }
-        if count > 3 { update.applyPartial(t.c3, to: row + 3 * ld, column: 0, count: p.n) }
-        if count > 4 { update.applyPartial(t.c4, to: row + 4 * ld, column: 0, count: p.n) }
-        if count > 5 { update.applyPartial(t.c5, to: row + 5 * ld, column: 0, count: p.n) }
-        if count > 6 { update.applyPartial(t.c6, to: row + 6 * ld, column: 0, count: p.n) }
-        if count > 7 { update.applyPartial(t.c7, to: row + 7 * ld, column: 0, count: p.n) }
-      } else {
-        storeNarrow(t.c0, t.c1, to: row, n: p.n, update)
-        if count > 1 { storeNarrow(t.c2, t.c3, to: row + ld, n: p.n, update) }
-        if count > 2 { storeNarrow(t.c4, t.c5, to: row + 2 * ld, n: p.n, update) }
-        if count > 3 { storeNarrow(t.c6, t.c7, to: row + 3 * ld, n: p.n, update) }
+      let rowUpdate = NarrowRowUpdate(update, columns: p.n)
+      // The K block's mode is decided here, once; each case stores with it as a constant.
+      @inline(__always) func storeRows(_ mode: TileUpdate.Mode) {
+        // Rows one by one with literal accumulators (a row index into them would spill them).
+        if width == 16 {
+          let unused = SIMD16<Float>()
+          rowUpdate.store(t.c0, unused, to: row, mode)
+          if count > 1 { rowUpdate.store(t.c1, unused, to: row + ld, mode) }
+          if count > 2 { rowUpdate.store(t.c2, unused, to: row + 2 * ld, mode) }
+          if count > 3 { rowUpdate.store(t.c3, unused, to: row + 3 * ld, mode) }
+          if count > 4 { rowUpdate.store(t.c4, unused, to: row + 4 * ld, mode) }
+          if count > 5 { rowUpdate.store(t.c5, unused, to: row + 5 * ld, mode) }
+          if count > 6 { rowUpdate.store(t.c6, unused, to: row + 6 * ld, mode) }
+          if count > 7 { rowUpdate.store(t.c7, unused, to: row + 7 * ld, mode) }
+        } else {
+          rowUpdate.store(t.c0, t.c1, to: row, mode)
+          if count > 1 { rowUpdate.store(t.c2, t.c3, to: row + ld, mode) }
+          if count > 2 { rowUpdate.store(t.c4, t.c5, to: row + 2 * ld, mode) }
+          if count > 3 { rowUpdate.store(t.c6, t.c7, to: row + 3 * ld, mode) }
+        }
+      }
+      switch update.mode {
+      case .overwrite: storeRows(.overwrite)
+      case .scaleAdd: storeRows(.scaleAdd)
+      case .accumulate: storeRows(.accumulate)
       }
     }
     if halfC {
@@ -312,21 +322,59 @@ struct HalfRowsOfB: NarrowBSource {
   @inline(__always) func first(_ q: Int) -> Float { Float(base[q * stride]) }
 }
 
-/// Stores one row of up to 32 results with the tile-update formulas, whole vectors where they
-/// fit inside the row and lane by lane after.
-@inline(__always)
-private func storeNarrow(
-  _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float>, n: Int,
-  _ update: TileUpdate
-) {
-  if n >= 16 {
-    update.apply(v0, to: row, column: 0)
-    if n == 32 {
-      update.apply(v1, to: row + 16, column: 16)
-    } else if n > 16 {
-      update.applyPartial(v1, to: row + 16, column: 16, count: n - 16)
+/// One K block's ``TileUpdate`` for narrow rows of up to 32 columns, with what is the same for
+/// every row (alpha, beta, the bias vectors, the row-end lane counts) worked out once and the
+/// mode fixed by the caller, so the formulas, and the bits, are TileUpdate's. Deciding mode,
+/// bias and width per vector through TileUpdate cost ~4.5 cycles a vector (1000x20x10: 9.6 us
+/// against ~7).
+struct NarrowRowUpdate {
+  let alpha: SIMD16<Float>
+  let beta: SIMD16<Float>
+  let hasBias: Bool
+  let bias0: SIMD16<Float>
+  let bias1: SIMD16<Float>
+  let relu: Bool
+  /// Lanes of the first vector (up to 16) and of the second (n - 16, 0 for n <= 16).
+  let lanes0: Int
+  let lanes1: Int
+
+  @inline(__always)
+  init(_ update: TileUpdate, columns n: Int) {
+    alpha = SIMD16(repeating: update.alpha)
+    beta = SIMD16(repeating: update.beta)
+    let lanes0 = min(n, 16)
+    let lanes1 = max(n - 16, 0)
+    self.lanes0 = lanes0
+    self.lanes1 = lanes1
+    hasBias = update.bias != nil
+    bias0 = update.bias.map { loadPartial16($0, lanes0) } ?? SIMD16()
+    bias1 = update.bias.map { loadPartial16($0 + 16, lanes1) } ?? SIMD16()
+    relu = update.relu
+  }
+
+  /// Updates one row from its two accumulators (`v1` unused for n <= 16) with `mode`'s formula.
+  @inline(__always)
+  func store(
+    _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float>,
+    _ mode: TileUpdate.Mode
+  ) {
+    @inline(__always) func piece(
+      _ acc: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ lanes: Int, _ bias: SIMD16<Float>
+    ) {
+      @inline(__always) func c() -> SIMD16<Float> {
+        lanes == 16 ? load16(p) : loadPartial16(p, lanes)
+      }
+      var v: SIMD16<Float>
+      switch mode {
+      case .overwrite: v = acc * alpha
+      case .scaleAdd: v = (acc * alpha).addingProduct(beta, c())
+      case .accumulate: v = c().addingProduct(alpha, acc)
+      }
+      if hasBias { v += bias }
+      if relu { v = v.replacing(with: 0, where: v .< 0) }
+      if lanes == 16 { MantissaKernels.store(v, to: p) } else { storePartial16(v, to: p, lanes) }
     }
-  } else {
-    update.applyPartial(v0, to: row, column: 0, count: n)
+    piece(v0, row, lanes0, bias0)
+    if lanes1 > 0 { piece(v1, row + 16, lanes1, bias1) }
   }
 }

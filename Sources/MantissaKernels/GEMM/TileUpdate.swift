@@ -67,25 +67,6 @@ struct TileUpdate {
     p.pointee = v
   }
 
-  /// The vector formula on the first `count` (< 16) lanes of `acc`, for row ends: C and bias are
-  /// loaded into the low lanes (C only when the mode reads it; masked loads on AVX-512, nothing
-  /// past the row end touched), updated with the same vector arithmetic as whole vectors, and
-  /// the `count` lanes written back.
-  @inline(__always)
-  func applyPartial(
-    _ acc: SIMD16<Float>, to p: UnsafeMutablePointer<Float>, column j: Int, count: Int
-  ) {
-    var v: SIMD16<Float>
-    switch mode {
-    case .overwrite: v = acc * alpha
-    case .scaleAdd: v = (acc * alpha).addingProduct(beta, loadPartial16(p, count))
-    case .accumulate: v = loadPartial16(p, count).addingProduct(alpha, acc)
-    }
-    if let bias { v += loadPartial16(bias + j, count) }
-    if relu { v = v.replacing(with: 0, where: v .< 0) }
-    storePartial16(v, to: p, count)
-  }
-
   /// Finishes an edge tile: `tile` holds the raw product (row stride `tileStride`); only the
   /// `rows` x `columns` corner is written to C, so nothing outside C is read or written.
   /// Whole 16- and 8-wide pieces use the vector formulas, the rest the scalar one (the same
