@@ -111,6 +111,10 @@ private func narrowRows<T: PackableElement>(
   let rs = p.a.rowStride
   let cs = p.a.columnStride
   let kBlocks = (p.k + kc - 1) / kc
+  // A Float16 C with a single K block is rounded straight from the registers, with
+  // finishFloat16's formulas; with several, the blocks go through the Float scratch.
+  let roundNow = halfC && kBlocks == 1
+  let rounding = NarrowRowUpdate(roundingInto: p)
   var i = rows.lowerBound
   while i < rows.upperBound {
     let count = min(groupRows, rows.upperBound - i)
@@ -123,37 +127,45 @@ private func narrowRows<T: PackableElement>(
       let split = min(max(p0, b.directRows), p1)
       var t = NarrowAccumulators()
       t.add(rowsOfA, cs, b, width: width, p0..<split, split..<p1)
+      // Rows one by one with literal accumulators (a row index into them would spill them).
+      @inline(__always) func storeRows(_ storeRow: (Int, SIMD16<Float>, SIMD16<Float>) -> Void) {
+        if width == 16 {
+          let unused = SIMD16<Float>()
+          storeRow(0, t.c0, unused)
+          if count > 1 { storeRow(1, t.c1, unused) }
+          if count > 2 { storeRow(2, t.c2, unused) }
+          if count > 3 { storeRow(3, t.c3, unused) }
+          if count > 4 { storeRow(4, t.c4, unused) }
+          if count > 5 { storeRow(5, t.c5, unused) }
+          if count > 6 { storeRow(6, t.c6, unused) }
+          if count > 7 { storeRow(7, t.c7, unused) }
+        } else {
+          storeRow(0, t.c0, t.c1)
+          if count > 1 { storeRow(1, t.c2, t.c3) }
+          if count > 2 { storeRow(2, t.c4, t.c5) }
+          if count > 3 { storeRow(3, t.c6, t.c7) }
+        }
+      }
+      if roundNow {
+        let halfRow = p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc
+        storeRows { r, v0, v1 in rounding.storeRounded(v0, v1, to: halfRow + r * p.ldc) }
+        continue
+      }
       let update = p.tileUpdate(kBlock: kb, of: kBlocks, column: 0, intoFloatWorkspace: halfC)
       let (row, ld) =
         halfC ? (scratch, 32) : (p.c.assumingMemoryBound(to: Float.self) + i * p.ldc, p.ldc)
       let rowUpdate = NarrowRowUpdate(update, columns: p.n)
       // The K block's mode is decided here, once; each case stores with it as a constant.
-      @inline(__always) func storeRows(_ mode: TileUpdate.Mode) {
-        // Rows one by one with literal accumulators (a row index into them would spill them).
-        if width == 16 {
-          let unused = SIMD16<Float>()
-          rowUpdate.store(t.c0, unused, to: row, mode)
-          if count > 1 { rowUpdate.store(t.c1, unused, to: row + ld, mode) }
-          if count > 2 { rowUpdate.store(t.c2, unused, to: row + 2 * ld, mode) }
-          if count > 3 { rowUpdate.store(t.c3, unused, to: row + 3 * ld, mode) }
-          if count > 4 { rowUpdate.store(t.c4, unused, to: row + 4 * ld, mode) }
-          if count > 5 { rowUpdate.store(t.c5, unused, to: row + 5 * ld, mode) }
-          if count > 6 { rowUpdate.store(t.c6, unused, to: row + 6 * ld, mode) }
-          if count > 7 { rowUpdate.store(t.c7, unused, to: row + 7 * ld, mode) }
-        } else {
-          rowUpdate.store(t.c0, t.c1, to: row, mode)
-          if count > 1 { rowUpdate.store(t.c2, t.c3, to: row + ld, mode) }
-          if count > 2 { rowUpdate.store(t.c4, t.c5, to: row + 2 * ld, mode) }
-          if count > 3 { rowUpdate.store(t.c6, t.c7, to: row + 3 * ld, mode) }
-        }
-      }
       switch update.mode {
-      case .overwrite: storeRows(.overwrite)
-      case .scaleAdd: storeRows(.scaleAdd)
-      case .accumulate: storeRows(.accumulate)
+      case .overwrite:
+        storeRows { r, v0, v1 in rowUpdate.store(v0, v1, to: row + r * ld, .overwrite) }
+      case .scaleAdd:
+        storeRows { r, v0, v1 in rowUpdate.store(v0, v1, to: row + r * ld, .scaleAdd) }
+      case .accumulate:
+        storeRows { r, v0, v1 in rowUpdate.store(v0, v1, to: row + r * ld, .accumulate) }
       }
     }
-    if halfC {
+    if halfC && !roundNow {
       finishFloat16(
         workspace: scratch, workspaceStride: 32,
         c: p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc, ldc: p.ldc, rows: count,
@@ -330,6 +342,8 @@ struct HalfRowsOfB: NarrowBSource {
 struct NarrowRowUpdate {
   let alpha: SIMD16<Float>
   let beta: SIMD16<Float>
+  /// Whether beta != 0, when a rounding into Float16 C reads C (finishFloat16's test).
+  let readsC: Bool
   let hasBias: Bool
   let bias0: SIMD16<Float>
   let bias1: SIMD16<Float>
@@ -346,10 +360,42 @@ struct NarrowRowUpdate {
     let lanes1 = max(n - 16, 0)
     self.lanes0 = lanes0
     self.lanes1 = lanes1
+    readsC = update.beta != 0
     hasBias = update.bias != nil
     bias0 = update.bias.map { loadPartial16($0, lanes0) } ?? SIMD16()
     bias1 = update.bias.map { loadPartial16($0 + 16, lanes1) } ?? SIMD16()
     relu = update.relu
+  }
+
+  /// The final rounding of a Float16 C of a single K block: `relu(fma(beta, c, alpha * acc) +
+  /// bias)` rounded once (``storeRounded(_:_:to:)``), as `finishFloat16` does to the workspace.
+  @inline(__always)
+  init(roundingInto p: GEMMProblem) {
+    self.init(
+      TileUpdate(mode: .scaleAdd, alpha: p.alpha, beta: p.beta, bias: p.bias, relu: p.relu),
+      columns: p.n)
+  }
+
+  /// Rounds one row into Float16 C (see ``init(roundingInto:)``).
+  @inline(__always)
+  func storeRounded(
+    _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float16>
+  ) {
+    @inline(__always) func piece(
+      _ acc: SIMD16<Float>, _ p: UnsafeMutablePointer<Float16>, _ lanes: Int,
+      _ bias: SIMD16<Float>
+    ) {
+      var v = acc * alpha
+      if readsC {
+        let c = lanes == 16 ? loadWidened16(p) : loadPartialWidened16(p, lanes)
+        v = v.addingProduct(beta, c)
+      }
+      if hasBias { v += bias }
+      if relu { v = v.replacing(with: 0, where: v .< 0) }
+      if lanes == 16 { storeNarrowed(v, to: p) } else { storePartialNarrowed16(v, to: p, lanes) }
+    }
+    piece(v0, row, lanes0, bias0)
+    if lanes1 > 0 { piece(v1, row + 16, lanes1, bias1) }
   }
 
   /// Updates one row from its two accumulators (`v1` unused for n <= 16) with `mode`'s formula.

@@ -1,19 +1,52 @@
-// Float16 <-> Float conversions for kernels. Written as our own always-inlined functions because
-// the standard initializers are sometimes emitted out of line with the vector split into four xmm
-// registers (3x slower, SWIFT-SIMD.md); inlined they become one vcvtph2ps / vcvtps2ph.
+// Float16 <-> Float conversions for kernels. The standard initializers
+// (`SIMD16<Float>(SIMD16<Float16>)` and back) are emitted as out-of-line calls even from
+// non-generic kernels (finishFloat16 and the masked row-end helpers called one per vector,
+// ~1.4% of a mixed-precision seed step), so these are written lane by lane, which LLVM folds
+// into one vcvtps2ph (narrowing) or a few vcvtph2ps (widening), or, on AVX-512 builds, with
+// the widening intrinsic (one vcvtph2ps).
 
-@inlinable @inline(__always)
-func widen(_ h: SIMD16<Float16>) -> SIMD16<Float> { SIMD16<Float>(h) }
+#if MANTISSA_AVX512
+  import _Builtin_intrinsics.intel
 
-@inlinable @inline(__always)
-func widen(_ h: SIMD8<Float16>) -> SIMD8<Float> { SIMD8<Float>(h) }
+  @inlinable @inline(__always)
+  func widen(_ h: SIMD16<Float16>) -> SIMD16<Float> {
+    _mm512_cvtph_ps(unsafeBitCast(h, to: __m256i.self))
+  }
+
+  @inlinable @inline(__always)
+  func widen(_ h: SIMD8<Float16>) -> SIMD8<Float> {
+    _mm256_cvtph_ps(unsafeBitCast(h, to: __m128i.self))
+  }
+#else
+  @inlinable @inline(__always)
+  func widen(_ h: SIMD16<Float16>) -> SIMD16<Float> {
+    var r = SIMD16<Float>()
+    for j in 0..<16 { r[j] = Float(h[j]) }
+    return r
+  }
+
+  @inlinable @inline(__always)
+  func widen(_ h: SIMD8<Float16>) -> SIMD8<Float> {
+    var r = SIMD8<Float>()
+    for j in 0..<8 { r[j] = Float(h[j]) }
+    return r
+  }
+#endif
 
 /// Rounds to nearest even; overflow gives infinity; NaN stays NaN.
 @inlinable @inline(__always)
-func narrow(_ f: SIMD16<Float>) -> SIMD16<Float16> { SIMD16<Float16>(f) }
+func narrow(_ f: SIMD16<Float>) -> SIMD16<Float16> {
+  var r = SIMD16<Float16>()
+  for j in 0..<16 { r[j] = Float16(f[j]) }
+  return r
+}
 
 @inlinable @inline(__always)
-func narrow(_ f: SIMD8<Float>) -> SIMD8<Float16> { SIMD8<Float16>(f) }
+func narrow(_ f: SIMD8<Float>) -> SIMD8<Float16> {
+  var r = SIMD8<Float16>()
+  for j in 0..<8 { r[j] = Float16(f[j]) }
+  return r
+}
 
 @inlinable @inline(__always)
 func loadWidened16(_ p: UnsafePointer<Float16>) -> SIMD16<Float> {
