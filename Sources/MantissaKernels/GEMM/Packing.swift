@@ -273,7 +273,7 @@ typealias Rows8x8 = (
 /// indexed (row << 3 | column): one de-interleave (evens, then odds) rotates that 6-bit index
 /// right by one, so three of them swap row and column. Each step is a shuffle per output.
 @inline(__always)
-private func transpose8x8(_ r: inout Rows8x8) {
+func transpose8x8(_ r: inout Rows8x8) {
   @inline(__always)
   func deinterleave(_ r: inout Rows8x8) {
     let p0 = SIMD16(lowHalf: r.0, highHalf: r.1)

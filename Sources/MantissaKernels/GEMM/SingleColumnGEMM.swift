@@ -3,10 +3,12 @@
 // k, the order of every other path, so the results are the same bits:
 // - A transposed (its columns contiguous): sixteen rows of C are one vector, read as vectors
 //   (1000x1x20:tn 8.8 -> 4.0 us, 1000x1x256:tn 100 -> 30 us against the scalar form).
-// - Otherwise eight rows as eight scalar FMA chains. For A with contiguous rows, transposing
-//   16 x 16 blocks in registers to use the vector form was tried and was slower (8 -> 13 us at
-//   1000x1x20: ~95 permutes and ~65 register copies per block for 256 FMAs). A dot product
-//   along k needs no transpose but sums in a different order; OpenBLAS takes 3.1 us there.
+// - A with contiguous rows (the usual): 8 x 8 blocks transposed in registers give the same
+//   vectors. (16 x 16 blocks were slower: at k = 20 half of the second block is wasted; and
+//   LLVM compiles the eight scalar chains of the general form into one gather per depth.)
+// - Other strides: eight rows as eight scalar FMA chains.
+// A dot product along k needs no transpose but sums in a different order; OpenBLAS takes 3.1 us
+// at 1000x1x20 that way.
 
 /// C[rows, 0] of a single-column problem.
 @inline(__always)
@@ -15,6 +17,10 @@ func singleColumnRows<T: PackableElement>(
 ) {
   if p.a.rowStride == 1 && p.a.columnStride != 1 {
     singleColumnDirect(p, a: a, b: b, kc: kc, rows: rows)
+  } else if p.a.columnStride == 1 && p.m >= 32 {
+    // Below 32 rows the 16-row groups waste too much (20x1x1000: 8.5 us against 6.4 for the
+    // scalar chains, which LLVM turns into a gather per depth).
+    singleColumnTransposing(p, a: a, b: b, kc: kc, rows: rows)
   } else {
     singleColumnScalar(p, a: a, b: b, kc: kc, rows: rows)
   }
@@ -37,6 +43,59 @@ private func singleColumnDirect<T: PackableElement>(
   }
 }
 
+/// Rows of A contiguous along k: each 8 rows x 8 depths are loaded as rows and transposed in
+/// registers (Packing.swift's `transpose8x8`), giving 8 rows' values at one depth per vector;
+/// two such halves make a group of 16 rows with two FMA chains.
+@inline(never)
+private func singleColumnTransposing<T: PackableElement>(
+  _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, kc: Int, rows: Range<Int>
+) {
+  let rs = p.a.rowStride
+  // B's one column, gathered once, so the inner loop reads it without a test per depth.
+  withUnsafeTemporaryAllocation(of: Float.self, capacity: p.k) { column in
+    let bColumn = column.baseAddress!
+    for q in 0..<p.k { bColumn[q] = b.first(q) }
+    forEachSingleColumnGroup(p, kc: kc, rows: rows) { i, count, depths in
+      var acc0 = SIMD8<Float>()
+      var acc1 = SIMD8<Float>()
+      // Rows past the end repeat the last row (in bounds) and are not stored.
+      let first = a + i &* rs
+      let lastRow = count - 1
+      var q0 = depths.lowerBound
+      while q0 < depths.upperBound {
+        let depth = min(8, depths.upperBound &- q0)
+        // Depths past the block are loaded as zeros and not used.
+        @inline(__always) func row(_ r: Int) -> SIMD8<Float> {
+          let s = first + (min(r, lastRow) &* rs &+ q0)
+          return depth == 8 ? T.widen8(s) : T.widenPartial16(s, depth).lowHalf
+        }
+        var low = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+        var high = (row(8), row(9), row(10), row(11), row(12), row(13), row(14), row(15))
+        transpose8x8(&low)
+        transpose8x8(&high)
+        let bq = bColumn + q0
+        @inline(__always) func add(_ d: Int, _ l: SIMD8<Float>, _ h: SIMD8<Float>) {
+          if d < depth {
+            let bd = SIMD8<Float>(repeating: bq[d])
+            acc0 = acc0.addingProduct(l, bd)
+            acc1 = acc1.addingProduct(h, bd)
+          }
+        }
+        add(0, low.0, high.0)
+        add(1, low.1, high.1)
+        add(2, low.2, high.2)
+        add(3, low.3, high.3)
+        add(4, low.4, high.4)
+        add(5, low.5, high.5)
+        add(6, low.6, high.6)
+        add(7, low.7, high.7)
+        q0 &+= depth
+      }
+      return SIMD16(lowHalf: acc0, highHalf: acc1)
+    }
+  }
+}
+
 /// Runs `sums(row, count, depths)` (the K block's sums of rows `row..<row + count`, in lanes)
 /// for groups of 16 rows and each K block, and merges them into C with the scalar tile-update
 /// formula lane by lane (C's rows are `ldc` apart and the bias is one value for all of them). A
@@ -54,6 +113,20 @@ private func forEachSingleColumnGroup(
     var i = rows.lowerBound
     while i < rows.upperBound {
       let count = min(16, rows.upperBound - i)
+      if halfC && kBlocks == 1 {
+        // One K block into Float16 C: finishFloat16's formula lane by lane, rounded once.
+        let acc = sums(i, count, 0..<p.k)
+        let c = p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc
+        for r in 0..<count {
+          var v = acc[r] * p.alpha
+          if p.beta != 0 { v = v.addingProduct(p.beta, Float(c[r * p.ldc])) }
+          if let bias = p.bias { v += bias[0] }
+          if p.relu, v < 0 { v = 0 }
+          c[r * p.ldc] = Float16(v)
+        }
+        i += count
+        continue
+      }
       for kb in 0..<kBlocks {
         let acc = sums(i, count, (kb * kc)..<min(p.k, kb * kc + kc))
         let update = p.tileUpdate(

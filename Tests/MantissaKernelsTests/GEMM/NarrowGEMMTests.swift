@@ -51,14 +51,16 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   }
 }
 
-@Test(arguments: narrowCombinations)
-func singleColumnWithTransposedAAgreesBitwiseWithThePackedKernels(combination: Combination) {
-  // n == 1 with A's columns contiguous takes the 16-rows-per-vector form; row counts around 16
-  // exercise its masked last group, k = 600 several K blocks.
-  for m in [1, 15, 16, 17, 70] {
+@Test(arguments: narrowCombinations, [false, true])
+func singleColumnAgreesBitwiseWithThePackedKernels(combination: Combination, transA: Bool) {
+  // n == 1 takes the 16-rows-per-vector forms: A transposed read as vectors, A row-major
+  // transposed 8 x 8 in registers from 32 rows up, scalar chains below. Row counts around 16
+  // exercise the masked or repeated last group, k = 20 one K block (a Float16 C rounded from
+  // registers), k = 600 several.
+  for m in [1, 15, 16, 17, 40, 70] {
     for k in [1, 20, 600] {
       var c = GEMMCase(
-        m: m, n: 1, k: k, transA: true, beta: 1.3, padA: 3, combination: combination,
+        m: m, n: 1, k: k, transA: transA, beta: 1.3, padA: 3, combination: combination,
         bias: true, relu: true)
       let packed = checkGEMM(c)
       c.narrow = true
