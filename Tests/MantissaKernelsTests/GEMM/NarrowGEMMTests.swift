@@ -38,16 +38,20 @@ func narrowPathAlphaAndBeta(alpha: Float, beta: Float) {
 
 @Test(arguments: narrowCombinations)
 func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
+  // A both ways: a Float16 A is widened into a scratch (k-major when transposed) first.
   for n in [1, 10, 20, 32] {
-    var c = GEMMCase(
-      m: 70, n: n, k: 600, beta: 1.3, combination: combination, bias: true, relu: true)
-    let packed = checkGEMM(c)
-    c.narrow = true
-    let narrow = checkGEMM(c)
-    #expect(packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
-    c.threads = 2
-    c.forceParallel = true
-    #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
+    for transA in [false, true] {
+      var c = GEMMCase(
+        m: 70, n: n, k: 600, transA: transA, beta: 1.3, combination: combination, bias: true,
+        relu: true)
+      let packed = checkGEMM(c)
+      c.narrow = true
+      let narrow = checkGEMM(c)
+      #expect(packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
+      c.threads = 2
+      c.forceParallel = true
+      #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
+    }
   }
 }
 
