@@ -109,7 +109,7 @@ private func narrowRows<T: PackableElement>(
   let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 8 * 32)
   defer { scratch.deallocate() }
   let aScratch = UnsafeMutablePointer<Float>.allocate(
-    capacity: T.self == Float16.self ? groupRows * min(kc, max(p.k, 1)) : 0)
+    capacity: T.self == Float16.self ? groupRows * (min(kc, max(p.k, 1)) + 15) / 16 * 16 : 0)
   defer { aScratch.deallocate() }
   let rs = p.a.rowStride
   let cs = p.a.columnStride
@@ -129,20 +129,31 @@ private func narrowRows<T: PackableElement>(
       // B rows read in place come first, then packed ones: two loops, no test per row.
       let split = min(max(p0, b.directRows), p1)
       var t = NarrowAccumulators()
-      if T.self == Float16.self && ((rs == 1 && cs != 1) || (cs == 1 && p1 - p0 >= 64)) {
+      if T.self == Float16.self && ((rs == 1 && cs != 1) || (cs == 1 && p1 - p0 >= 16)) {
         // Widening one Float16 of A per broadcast puts a conversion beside every FMA on the
-        // same ports, so the group's block of A is widened once, a vector at a time, into a
-        // Float scratch: k-major for a transposed A (a weight gradient's dY^T; 20x10x1000:tn
-        // 13.6 -> 9.5 us), row by row for a row-major A with enough depth to pay for the copy
-        // (at depths 1-20 it was slower: 1000x20x1 4.8 -> 7.9 us).
+        // same ports, so the group's block of A is widened once, 16 values per conversion, into
+        // a Float scratch: k-major for a transposed A (a weight gradient's dY^T; 20x10x1000:tn
+        // 13.6 -> 9.6 us), row by row (padded to whole vectors) for a row-major A from depth 16
+        // (1000x10x20 14 -> 12 us, 128x20x512 55 -> 42; at depths 1-10 the copy costs more
+        // than it saves: 1000x20x1 6.2 -> 8.1).
         let aHalf = UnsafeRawPointer(a).assumingMemoryBound(to: Float16.self)
         let depth = p1 - p0
         if cs == 1 {
+          let padded = (depth + 15) / 16 * 16
           for r in 0..<count {
-            Float16.copyWidened(aHalf + (i + r) * rs + p0, to: aScratch + r * depth, count: depth)
+            let source = aHalf + (i + r) * rs + p0
+            let row = aScratch + r * padded
+            var d = 0
+            while d < depth {
+              let n = min(16, depth - d)
+              store(
+                n == 16 ? loadWidened16(source + d) : loadPartialWidened16(source + d, n),
+                to: row + d)
+              d += 16
+            }
           }
           let widened = RowPointers(
-            UnsafePointer(aScratch), rowStride: depth, count: count, firstDepth: p0)
+            UnsafePointer(aScratch), rowStride: padded, count: count, firstDepth: p0)
           t.add(widened, 1, b, width: width, p0..<split, split..<p1)
         } else {
           for q in p0..<p1 {
