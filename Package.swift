@@ -16,17 +16,19 @@ let cpuFlags: [String] =
   default: ["-target-cpu", cpu]
   }
 
-/// Whether the chosen CPU has AVX-512F, so that code may call AVX-512 intrinsics (which crash
-/// the compiler when the target lacks them, SWIFT-SIMD.md). `native` reads the build machine's
-/// /proc/cpuinfo (the CPUID flags LLVM's host detection also reads); names are a fixed list.
+/// Whether the chosen CPU has AVX-512F and AVX-512BW (masked 16-bit loads and stores), so that
+/// code may call those intrinsics (which crash the compiler when the target lacks them,
+/// SWIFT-SIMD.md). `native` reads the build machine's /proc/cpuinfo (the CPUID flags LLVM's host
+/// detection also reads); names are a fixed list, all with both.
 let avx512CPUs: Set<String> = [
   "x86-64-v4", "znver4", "znver5", "skylake-avx512", "cascadelake", "cooperlake", "icelake-client",
   "icelake-server", "tigerlake", "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids",
 ]
 let cpuHasAVX512: Bool =
   cpu == "native"
-  ? ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx512f ")
-    ?? false)
+  ? ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)).map {
+    $0.contains(" avx512f ") && $0.contains(" avx512bw ")
+  } ?? false)
   : avx512CPUs.contains(cpu)
 
 /// `-O` in debug too, so `swift test` runs kernels, oracles and
