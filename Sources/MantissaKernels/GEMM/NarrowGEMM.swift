@@ -109,7 +109,7 @@ private func narrowRows<T: PackableElement>(
   let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 8 * 32)
   defer { scratch.deallocate() }
   let aScratch = UnsafeMutablePointer<Float>.allocate(
-    capacity: T.self == Float16.self ? groupRows * (min(kc, max(p.k, 1)) + 15) / 16 * 16 : 0)
+    capacity: T.self == Float16.self ? groupRows * ((min(kc, max(p.k, 1)) + 15) / 16 * 16) : 0)
   defer { aScratch.deallocate() }
   let rs = p.a.rowStride
   let cs = p.a.columnStride
