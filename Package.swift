@@ -31,6 +31,18 @@ let cpuHasAVX512: Bool =
   } ?? false)
   : avx512CPUs.contains(cpu)
 
+/// Whether the chosen CPU has AVX2, FMA and F16C (x86-64-v3), for the 256-bit intrinsics used
+/// where AVX-512 is missing (`vsqrtps ymm`, `vcvtph2ps ymm`); read and listed like AVX-512.
+let avx2CPUs: Set<String> = avx512CPUs.union([
+  "x86-64-v3", "haswell", "broadwell", "skylake", "alderlake", "znver1", "znver2", "znver3",
+])
+let cpuHasAVX2: Bool =
+  cpu == "native"
+  ? ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)).map {
+    $0.contains(" avx2 ") && $0.contains(" fma ") && $0.contains(" f16c ")
+  } ?? false)
+  : avx2CPUs.contains(cpu)
+
 /// `-O` in debug too, so `swift test` runs kernels, oracles and
 /// training at realistic speed (an `-Onone` kernel runs about 300x slower); exclusivity checks off
 /// because they turn loops over class-owned buffers into calls.
@@ -42,6 +54,7 @@ let swiftSettings: [SwiftSetting] =
   [.unsafeFlags(cpuFlags + speedFlags)]
   + (cpuFlags.isEmpty ? [.define("MANTISSA_BASELINE")] : [])
   + (cpuHasAVX512 ? [.define("MANTISSA_AVX512")] : [])
+  + (cpuHasAVX2 ? [.define("MANTISSA_AVX2")] : [])
 let package = Package(
   name: "Mantissa",
   platforms: [.macOS(.v14)],

@@ -2,8 +2,8 @@
 // (`SIMD16<Float>(SIMD16<Float16>)` and back) are emitted as out-of-line calls even from
 // non-generic kernels (finishFloat16 and the masked row-end helpers called one per vector,
 // ~1.4% of a mixed-precision seed step), so these are written lane by lane, which LLVM folds
-// into one vcvtps2ph (narrowing) or a few vcvtph2ps (widening), or, on AVX-512 builds, with
-// the widening intrinsic (one vcvtph2ps).
+// into one vcvtps2ph (narrowing) or a few vcvtph2ps (widening), or, on AVX-512 and AVX2 builds,
+// with the widening intrinsic (one or two vcvtph2ps).
 
 #if MANTISSA_AVX512
   import _Builtin_intrinsics.intel
@@ -11,6 +11,20 @@
   @inlinable @inline(__always)
   func widen(_ h: SIMD16<Float16>) -> SIMD16<Float> {
     _mm512_cvtph_ps(unsafeBitCast(h, to: __m256i.self))
+  }
+
+  @inlinable @inline(__always)
+  func widen(_ h: SIMD8<Float16>) -> SIMD8<Float> {
+    _mm256_cvtph_ps(unsafeBitCast(h, to: __m128i.self))
+  }
+#elseif MANTISSA_AVX2
+  import _Builtin_intrinsics.intel
+
+  @inlinable @inline(__always)
+  func widen(_ h: SIMD16<Float16>) -> SIMD16<Float> {
+    SIMD16(
+      lowHalf: _mm256_cvtph_ps(unsafeBitCast(h.lowHalf, to: __m128i.self)),
+      highHalf: _mm256_cvtph_ps(unsafeBitCast(h.highHalf, to: __m128i.self)))
   }
 
   @inlinable @inline(__always)
