@@ -5,7 +5,8 @@ public enum Transpose: Sendable {
 }
 
 /// General matrix multiply on Float matrices:
-/// `C := relu(alpha * op(A) * op(B) + beta * C + bias)`, with the bias and ReLU optional.
+/// `C := relu(alpha * op(A) * op(B) + beta * C + bias)`, with the bias and ReLU optional, and
+/// optionally masked by a ReLU's values (a layer's input gradient through a ReLU).
 ///
 /// This is the contract for every `gemm` overload (the Float16 ones differ only in storage types,
 /// described on each). Matrices are row-major; op(X) is X or Xᵀ as `transA` / `transB` say.
@@ -16,6 +17,11 @@ public enum Transpose: Sendable {
 /// - `bias`, if given, holds `n` Floats added to every row of C after the product and the beta
 ///   term; `relu` then replaces negative results (not NaN) with zero. Both are applied as C is
 ///   stored, with no extra pass.
+/// - `reluMask`, if given, holds values a ReLU produced (or received), laid out like C (C's
+///   storage type, row stride `ldc`): after bias and ReLU each result is kept where its mask
+///   value is > 0 and multiplied by 0 elsewhere, the formula of
+///   ``leakyReLUBackward(_:gradOut:into:count:negativeSlope:threads:)`` with slope 0, fused into
+///   the store (cuBLASLt calls this epilogue DRELU). `dX = (dY W) ⊙ [X > 0]` is one call.
 /// - `threads`: at most this many threads; nil means ``MantissaThreads/resolve(_:function:)``'s
 ///   default. Problems too small to pay for a parallel region run on the calling thread.
 ///
@@ -24,7 +30,7 @@ public enum Transpose: Sendable {
 /// `C := beta * C` (+ bias, ReLU). `m == 0` or `n == 0` does nothing. NaN and infinity in A or B
 /// propagate as IEEE arithmetic says.
 ///
-/// C must not overlap A, B or bias. A, B and bias may overlap each other. Calls from many threads
+/// C must not overlap A, B, bias or reluMask. A, B, bias and reluMask may overlap each other. Calls from many threads
 /// at once are safe; each call owns its packing buffers.
 ///
 /// - Precondition: `m`, `n`, `k` >= 0; `lda`, `ldb`, `ldc` at least the length of the stored row
@@ -41,29 +47,31 @@ public func gemm(
   _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float = 1,
   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
   c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>? = nil, relu: Bool = false,
-  threads: Int? = nil
+  reluMask: UnsafePointer<Float>? = nil, threads: Int? = nil
 ) {
   checkGEMMArguments(transA, transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
   runChecked(
     m: m, n: n, k: k, alpha: alpha, a: OperandView(a, transA, ld: lda),
     b: .view(OperandView(b, transB, ld: ldb)), beta: beta, c: UnsafeMutableRawPointer(c),
-    cStorage: .float32, ldc: ldc, bias: bias, relu: relu, threads: threads)
+    cStorage: .float32, ldc: ldc, bias: bias, relu: relu,
+    reluMask: reluMask.map { UnsafeRawPointer($0) }, threads: threads)
 }
 
 /// GEMM with Float16 A and B and a Float C (`f16-f16-f32-gemm-*`): A and B are widened to Float
 /// while packing and the product accumulates in Float32. Contract: the Float overload
-/// ``gemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:bias:relu:threads:)-(_,_,_,_,_,_,UnsafePointer<Float>,_,UnsafePointer<Float>,_,_,_,_,_,_,_)``.
+/// ``gemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:bias:relu:reluMask:threads:)-(_,_,_,_,_,_,UnsafePointer<Float>,_,UnsafePointer<Float>,_,_,_,_,_,_,_,_)``.
 public func gemm(
   _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float = 1,
   a: UnsafePointer<Float16>, lda: Int, b: UnsafePointer<Float16>, ldb: Int, beta: Float = 0,
   c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>? = nil, relu: Bool = false,
-  threads: Int? = nil
+  reluMask: UnsafePointer<Float>? = nil, threads: Int? = nil
 ) {
   checkGEMMArguments(transA, transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
   runChecked(
     m: m, n: n, k: k, alpha: alpha, a: OperandView(a, transA, ld: lda),
     b: .view(OperandView(b, transB, ld: ldb)), beta: beta, c: UnsafeMutableRawPointer(c),
-    cStorage: .float32, ldc: ldc, bias: bias, relu: relu, threads: threads)
+    cStorage: .float32, ldc: ldc, bias: bias, relu: relu,
+    reluMask: reluMask.map { UnsafeRawPointer($0) }, threads: threads)
 }
 
 /// GEMM with Float16 A, B and C (`f16-f32acc-gemm-*`): accumulates in Float32 and rounds each
@@ -73,13 +81,14 @@ public func gemm(
   _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float = 1,
   a: UnsafePointer<Float16>, lda: Int, b: UnsafePointer<Float16>, ldb: Int, beta: Float = 0,
   c: UnsafeMutablePointer<Float16>, ldc: Int, bias: UnsafePointer<Float>? = nil,
-  relu: Bool = false, threads: Int? = nil
+  relu: Bool = false, reluMask: UnsafePointer<Float16>? = nil, threads: Int? = nil
 ) {
   checkGEMMArguments(transA, transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
   runChecked(
     m: m, n: n, k: k, alpha: alpha, a: OperandView(a, transA, ld: lda),
     b: .view(OperandView(b, transB, ld: ldb)), beta: beta, c: UnsafeMutableRawPointer(c),
-    cStorage: .float16, ldc: ldc, bias: bias, relu: relu, threads: threads)
+    cStorage: .float16, ldc: ldc, bias: bias, relu: relu,
+    reluMask: reluMask.map { UnsafeRawPointer($0) }, threads: threads)
 }
 
 /// GEMM with Float A, Float16 B and Float C (`f32-f16-f32-gemm-*`): Float activations times
@@ -88,13 +97,14 @@ public func gemm(
   _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float = 1,
   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float16>, ldb: Int, beta: Float = 0,
   c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>? = nil, relu: Bool = false,
-  threads: Int? = nil
+  reluMask: UnsafePointer<Float>? = nil, threads: Int? = nil
 ) {
   checkGEMMArguments(transA, transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
   runChecked(
     m: m, n: n, k: k, alpha: alpha, a: OperandView(a, transA, ld: lda),
     b: .view(OperandView(b, transB, ld: ldb)), beta: beta, c: UnsafeMutableRawPointer(c),
-    cStorage: .float32, ldc: ldc, bias: bias, relu: relu, threads: threads)
+    cStorage: .float32, ldc: ldc, bias: bias, relu: relu,
+    reluMask: reluMask.map { UnsafeRawPointer($0) }, threads: threads)
 }
 
 /// GEMM with a prepacked B (``GEMMPackedB``), Float A and Float C; `n` and `k` come from `b`.
@@ -102,39 +112,42 @@ public func gemm(
 public func gemm(
   _ transA: Transpose, m: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
   b: GEMMPackedB, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
-  bias: UnsafePointer<Float>? = nil, relu: Bool = false, threads: Int? = nil
+  bias: UnsafePointer<Float>? = nil, relu: Bool = false, reluMask: UnsafePointer<Float>? = nil,
+  threads: Int? = nil
 ) {
   checkGEMMArguments(transA, nil, m: m, n: b.n, k: b.k, lda: lda, ldb: 0, ldc: ldc)
   runChecked(
     m: m, n: b.n, k: b.k, alpha: alpha, a: OperandView(a, transA, ld: lda), b: .packed(b),
     beta: beta, c: UnsafeMutableRawPointer(c), cStorage: .float32, ldc: ldc, bias: bias,
-    relu: relu, threads: threads)
+    relu: relu, reluMask: reluMask.map { UnsafeRawPointer($0) }, threads: threads)
 }
 
 /// GEMM with a prepacked B, Float16 A and Float C. Contract: the Float overload.
 public func gemm(
   _ transA: Transpose, m: Int, alpha: Float = 1, a: UnsafePointer<Float16>, lda: Int,
   b: GEMMPackedB, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
-  bias: UnsafePointer<Float>? = nil, relu: Bool = false, threads: Int? = nil
+  bias: UnsafePointer<Float>? = nil, relu: Bool = false, reluMask: UnsafePointer<Float>? = nil,
+  threads: Int? = nil
 ) {
   checkGEMMArguments(transA, nil, m: m, n: b.n, k: b.k, lda: lda, ldb: 0, ldc: ldc)
   runChecked(
     m: m, n: b.n, k: b.k, alpha: alpha, a: OperandView(a, transA, ld: lda), b: .packed(b),
     beta: beta, c: UnsafeMutableRawPointer(c), cStorage: .float32, ldc: ldc, bias: bias,
-    relu: relu, threads: threads)
+    relu: relu, reluMask: reluMask.map { UnsafeRawPointer($0) }, threads: threads)
 }
 
 /// GEMM with a prepacked B, Float16 A and Float16 C (rounded once). Contract: the Float overload.
 public func gemm(
   _ transA: Transpose, m: Int, alpha: Float = 1, a: UnsafePointer<Float16>, lda: Int,
   b: GEMMPackedB, beta: Float = 0, c: UnsafeMutablePointer<Float16>, ldc: Int,
-  bias: UnsafePointer<Float>? = nil, relu: Bool = false, threads: Int? = nil
+  bias: UnsafePointer<Float>? = nil, relu: Bool = false, reluMask: UnsafePointer<Float16>? = nil,
+  threads: Int? = nil
 ) {
   checkGEMMArguments(transA, nil, m: m, n: b.n, k: b.k, lda: lda, ldb: 0, ldc: ldc)
   runChecked(
     m: m, n: b.n, k: b.k, alpha: alpha, a: OperandView(a, transA, ld: lda), b: .packed(b),
     beta: beta, c: UnsafeMutableRawPointer(c), cStorage: .float16, ldc: ldc, bias: bias,
-    relu: relu, threads: threads)
+    relu: relu, reluMask: reluMask.map { UnsafeRawPointer($0) }, threads: threads)
 }
 
 /// The common tail of every gemm overload, after its arguments are checked.
@@ -142,12 +155,12 @@ public func gemm(
 private func runChecked(
   m: Int, n: Int, k: Int, alpha: Float, a: OperandView, b: BSource, beta: Float,
   c: UnsafeMutableRawPointer, cStorage: GEMMProblem.CStorage, ldc: Int,
-  bias: UnsafePointer<Float>?, relu: Bool, threads: Int?
+  bias: UnsafePointer<Float>?, relu: Bool, reluMask: UnsafeRawPointer?, threads: Int?
 ) {
   runGEMM(
     GEMMProblem(
       m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c, cStorage: cStorage, ldc: ldc,
-      bias: bias, relu: relu),
+      bias: bias, relu: relu, reluMask: reluMask),
     threads: MantissaThreads.resolve(threads, function: "gemm"))
 }
 

@@ -24,6 +24,15 @@ struct GEMMProblem {
   var ldc: Int
   var bias: UnsafePointer<Float>?
   var relu: Bool
+  /// A ReLU's forward values laid out like C (its storage type, row stride `ldc`): results are
+  /// kept where they are > 0 and multiplied by 0 elsewhere, after bias and ReLU.
+  var reluMask: UnsafeRawPointer? = nil
+
+  /// Bytes from an element of C to its element of ``reluMask``, which every epilogue reads as
+  /// `destination + delta` (C and the mask share the layout).
+  var reluMaskDelta: Int? {
+    reluMask.map { Int(bitPattern: $0) - Int(bitPattern: UnsafeRawPointer(c)) }
+  }
 }
 
 extension GEMMProblem {
@@ -43,7 +52,8 @@ extension GEMMProblem {
     let last = kBlock == kBlocks - 1
     return TileUpdate(
       mode: kBlock > 0 ? .accumulate : (beta == 0 ? .overwrite : .scaleAdd), alpha: alpha,
-      beta: beta, bias: last ? bias.map { $0 + column } : nil, relu: last && relu)
+      beta: beta, bias: last ? bias.map { $0 + column } : nil, relu: last && relu,
+      reluMaskDelta: last ? reluMaskDelta : nil)
   }
 }
 
@@ -172,7 +182,8 @@ private func runRegion(
             let c = p.c.assumingMemoryBound(to: Float16.self) + ic * p.ldc + jc
             finishFloat16(
               workspace: w, workspaceStride: ncPadded, c: c, ldc: p.ldc, rows: mcur,
-              columns: ncur, beta: p.beta, bias: p.bias.map { $0 + jc }, relu: p.relu)
+              columns: ncur, beta: p.beta, bias: p.bias.map { $0 + jc }, relu: p.relu,
+              reluMaskDelta: p.reluMaskDelta)
           }
         }
         ic += mcur
@@ -218,10 +229,12 @@ private func computeBlock(
 }
 
 /// Rounds a finished block of the Float workspace into Float16 C:
-/// `c = relu(fma(beta, c, w) + bias)`, reading C only when beta != 0.
+/// `c = relu(fma(beta, c, w) + bias)`, reading C only when beta != 0, then masked by the ReLU
+/// mask at `c + reluMaskDelta` bytes when given (``GEMMProblem/reluMask``).
 func finishFloat16(
   workspace: UnsafePointer<Float>, workspaceStride: Int, c: UnsafeMutablePointer<Float16>,
-  ldc: Int, rows: Int, columns: Int, beta: Float, bias: UnsafePointer<Float>?, relu: Bool
+  ldc: Int, rows: Int, columns: Int, beta: Float, bias: UnsafePointer<Float>?, relu: Bool,
+  reluMaskDelta: Int? = nil
 ) {
   for r in 0..<rows {
     let w = workspace + r * workspaceStride
@@ -232,6 +245,9 @@ func finishFloat16(
       if beta != 0 { v = v.addingProduct(beta, loadWidened16(d + j)) }
       if let bias { v += load16(bias + j) }
       if relu { v = v.replacing(with: 0, where: v .< 0) }
+      if let reluMaskDelta {
+        v = maskedByReLU(v, loadWidened16(halfMask(d + j, reluMaskDelta)))
+      }
       storeNarrowed(v, to: d + j)
       j += 16
     }
@@ -242,6 +258,9 @@ func finishFloat16(
       if beta != 0 { v = v.addingProduct(beta, loadPartialWidened16(d + j, n)) }
       if let bias { v += loadPartial16(bias + j, n) }
       if relu { v = v.replacing(with: 0, where: v .< 0) }
+      if let reluMaskDelta {
+        v = maskedByReLU(v, loadPartialWidened16(halfMask(d + j, reluMaskDelta), n))
+      }
       storePartialNarrowed16(v, to: d + j, n)
     }
   }
@@ -258,12 +277,14 @@ private func scaleOnly(_ p: GEMMProblem) {
         var v = p.beta == 0 ? 0 : p.beta * c.pointee
         if let bias = p.bias { v += bias[j] }
         if p.relu, v < 0 { v = 0 }
+        if let delta = p.reluMaskDelta { v = maskedByReLU(v, floatMask(c, delta).pointee) }
         c.pointee = v
       case .float16:
         let c = p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc + j
         var v = p.beta == 0 ? 0 : p.beta * Float(c.pointee)
         if let bias = p.bias { v += bias[j] }
         if p.relu, v < 0 { v = 0 }
+        if let delta = p.reluMaskDelta { v = maskedByReLU(v, Float(halfMask(c, delta).pointee)) }
         c.pointee = Float16(v)
       }
     }

@@ -5,7 +5,8 @@ public enum KernelType: String, Sendable {
 }
 
 /// Builds the kernel ID of a GEMM call, following the grammar in Docs/Kernels.md:
-/// `<A>-<B>-<C>[-f32acc]-gemm[-bias][-relu]-<tile>-<impl>`, the three types shortened to one
+/// `<A>-<B>-<C>[-f32acc]-gemm[-bias][-relu][-drelu]-<tile>-<impl>` (`drelu`: masked by a ReLU's
+/// values, the `reluMask` argument), the three types shortened to one
 /// when they are equal, `p` before B's type when B is prepacked (its panels are always f32),
 /// `f32acc` when C is f16 (so the accumulator type differs from C's).
 ///
@@ -17,7 +18,8 @@ public enum KernelType: String, Sendable {
 /// up to 32).
 public func gemmKernelID(
   a: KernelType, b: KernelType, c: KernelType, packedB: Bool = false, bias: Bool = false,
-  relu: Bool = false, kernel: GEMMMicrokernel = .preferred, n: Int? = nil
+  relu: Bool = false, reluMask: Bool = false, kernel: GEMMMicrokernel = .preferred,
+  n: Int? = nil
 ) -> String {
   let bName = packedB ? "pf32" : b.rawValue
   var types = (a == b && b == c && !packedB) ? a.rawValue : "\(a.rawValue)-\(bName)-\(c.rawValue)"
@@ -25,6 +27,7 @@ public func gemmKernelID(
   var id = types + "-gemm"
   if bias { id += "-bias" }
   if relu { id += "-relu" }
+  if reluMask { id += "-drelu" }
   let overrides = KernelOverrides.current
   if let n, !packedB, n <= 32,
     overrides.narrowGEMM ?? (overrides.gemmMicrokernel == nil)

@@ -196,20 +196,31 @@ private func narrowRows<T: PackableElement>(
         halfC ? (scratch, 32) : (p.c.assumingMemoryBound(to: Float.self) + i * p.ldc, p.ldc)
       let rowUpdate = NarrowRowUpdate(update, columns: p.n)
       // The K block's mode is decided here, once; each case stores with it as a constant.
-      switch update.mode {
-      case .overwrite:
+      // The mask (only on a ReLU-masked call's last block) is fixed the same way.
+      switch (update.mode, rowUpdate.reluMaskDelta != nil) {
+      case (.overwrite, false):
         storeRows { r, v0, v1 in rowUpdate.store(v0, v1, to: row + r * ld, .overwrite) }
-      case .scaleAdd:
-        storeRows { r, v0, v1 in rowUpdate.store(v0, v1, to: row + r * ld, .scaleAdd) }
-      case .accumulate:
-        storeRows { r, v0, v1 in rowUpdate.store(v0, v1, to: row + r * ld, .accumulate) }
+      case (.overwrite, true):
+        storeRows { r, v0, v1 in
+          rowUpdate.store(v0, v1, to: row + r * ld, .overwrite, masked: true)
+        }
+      case (.scaleAdd, _):
+        storeRows { r, v0, v1 in
+          rowUpdate.store(
+            v0, v1, to: row + r * ld, .scaleAdd, masked: rowUpdate.reluMaskDelta != nil)
+        }
+      case (.accumulate, _):
+        storeRows { r, v0, v1 in
+          rowUpdate.store(
+            v0, v1, to: row + r * ld, .accumulate, masked: rowUpdate.reluMaskDelta != nil)
+        }
       }
     }
     if halfC && !roundNow {
       finishFloat16(
         workspace: scratch, workspaceStride: 32,
         c: p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc, ldc: p.ldc, rows: count,
-        columns: p.n, beta: p.beta, bias: p.bias, relu: p.relu)
+        columns: p.n, beta: p.beta, bias: p.bias, relu: p.relu, reluMaskDelta: p.reluMaskDelta)
     }
     i += count
   }
@@ -391,6 +402,7 @@ struct NarrowRowUpdate {
   let bias0: SIMD16<Float>
   let bias1: SIMD16<Float>
   let relu: Bool
+  let reluMaskDelta: Int?
   /// Lanes of the first vector (up to 16) and of the second (n - 16, 0 for n <= 16).
   let lanes0: Int
   let lanes1: Int
@@ -408,6 +420,7 @@ struct NarrowRowUpdate {
     bias0 = update.bias.map { loadPartial16($0, lanes0) } ?? SIMD16()
     bias1 = update.bias.map { loadPartial16($0 + 16, lanes1) } ?? SIMD16()
     relu = update.relu
+    reluMaskDelta = update.reluMaskDelta
   }
 
   /// The final rounding of a Float16 C of a single K block: `relu(fma(beta, c, alpha * acc) +
@@ -415,7 +428,9 @@ struct NarrowRowUpdate {
   @inline(__always)
   init(roundingInto p: GEMMProblem) {
     self.init(
-      TileUpdate(mode: .scaleAdd, alpha: p.alpha, beta: p.beta, bias: p.bias, relu: p.relu),
+      TileUpdate(
+        mode: .scaleAdd, alpha: p.alpha, beta: p.beta, bias: p.bias, relu: p.relu,
+        reluMaskDelta: p.reluMaskDelta),
       columns: p.n)
   }
 
@@ -435,6 +450,10 @@ struct NarrowRowUpdate {
       }
       if hasBias { v += bias }
       if relu { v = v.replacing(with: 0, where: v .< 0) }
+      if let reluMaskDelta {
+        let m = halfMask(p, reluMaskDelta)
+        v = maskedByReLU(v, lanes == 16 ? loadWidened16(m) : loadPartialWidened16(m, lanes))
+      }
       if lanes == 16 { storeNarrowed(v, to: p) } else { storePartialNarrowed16(v, to: p, lanes) }
     }
     piece(v0, row, lanes0, bias0)
@@ -445,7 +464,7 @@ struct NarrowRowUpdate {
   @inline(__always)
   func store(
     _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float>,
-    _ mode: TileUpdate.Mode
+    _ mode: TileUpdate.Mode, masked: Bool = false
   ) {
     @inline(__always) func piece(
       _ acc: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ lanes: Int, _ bias: SIMD16<Float>
@@ -461,6 +480,10 @@ struct NarrowRowUpdate {
       }
       if hasBias { v += bias }
       if relu { v = v.replacing(with: 0, where: v .< 0) }
+      if masked {
+        let m = floatMask(p, reluMaskDelta!)
+        v = maskedByReLU(v, lanes == 16 ? load16(m) : loadPartial16(m, lanes))
+      }
       if lanes == 16 { MantissaKernels.store(v, to: p) } else { storePartial16(v, to: p, lanes) }
     }
     piece(v0, row, lanes0, bias0)

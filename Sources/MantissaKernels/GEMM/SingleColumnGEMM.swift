@@ -122,6 +122,9 @@ private func forEachSingleColumnGroup(
           if p.beta != 0 { v = v.addingProduct(p.beta, Float(c[r * p.ldc])) }
           if let bias = p.bias { v += bias[0] }
           if p.relu, v < 0 { v = 0 }
+          if let delta = p.reluMaskDelta {
+            v = maskedByReLU(v, Float(halfMask(c + r * p.ldc, delta).pointee))
+          }
           c[r * p.ldc] = Float16(v)
         }
         i += count
@@ -141,7 +144,8 @@ private func forEachSingleColumnGroup(
         finishFloat16(
           workspace: w, workspaceStride: 1,
           c: p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc, ldc: p.ldc, rows: count,
-          columns: 1, beta: p.beta, bias: p.bias, relu: p.relu)
+          columns: 1, beta: p.beta, bias: p.bias, relu: p.relu,
+          reluMaskDelta: p.reluMaskDelta)
       }
       i += count
     }
@@ -207,7 +211,8 @@ private func singleColumnScalar<T: PackableElement>(
       finishFloat16(
         workspace: scratch, workspaceStride: 1,
         c: p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc, ldc: p.ldc, rows: count,
-        columns: 1, beta: p.beta, bias: p.bias, relu: p.relu)
+        columns: 1, beta: p.beta, bias: p.bias, relu: p.relu,
+          reluMaskDelta: p.reluMaskDelta)
     }
     i += count
   }

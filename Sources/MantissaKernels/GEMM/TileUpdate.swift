@@ -21,6 +21,9 @@ struct TileUpdate {
   /// The bias for this tile's first column, applied after the last K block; nil for none.
   var bias: UnsafePointer<Float>?
   var relu: Bool
+  /// Bytes from each destination element to its ReLU-mask element (``GEMMProblem/reluMask``),
+  /// applied after the bias and ReLU; nil for none.
+  var reluMaskDelta: Int? = nil
 
   /// What a microkernel writes into a scratch tile so that ``merge(tile:into:ldc:rows:columns:)``
   /// can finish the update: the raw product.
@@ -38,6 +41,7 @@ struct TileUpdate {
     }
     if let bias { v += load16(bias + j) }
     if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if let reluMaskDelta { v = maskedByReLU(v, load16(floatMask(p, reluMaskDelta))) }
     store(v, to: p)
   }
 
@@ -51,6 +55,7 @@ struct TileUpdate {
     }
     if let bias { v += load8(bias + j) }
     if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if let reluMaskDelta { v = maskedByReLU(v, load8(floatMask(p, reluMaskDelta))) }
     store(v, to: p)
   }
 
@@ -64,6 +69,7 @@ struct TileUpdate {
     }
     if let bias { v += bias[j] }
     if relu, v < 0 { v = 0 }
+    if let reluMaskDelta { v = maskedByReLU(v, floatMask(p, reluMaskDelta).pointee) }
     p.pointee = v
   }
 
@@ -94,4 +100,31 @@ struct TileUpdate {
       }
     }
   }
+}
+
+/// `v` where the ReLU mask value is > 0, `v * 0` elsewhere (NaN masks included): the formula of
+/// `leakyReLUBackward` with slope 0, so a fused mask gives the bits of the separate pass.
+@inline(__always)
+func maskedByReLU(_ v: SIMD16<Float>, _ mask: SIMD16<Float>) -> SIMD16<Float> {
+  (v * 0).replacing(with: v, where: mask .> 0)
+}
+
+@inline(__always)
+func maskedByReLU(_ v: SIMD8<Float>, _ mask: SIMD8<Float>) -> SIMD8<Float> {
+  (v * 0).replacing(with: v, where: mask .> 0)
+}
+
+@inline(__always)
+func maskedByReLU(_ v: Float, _ mask: Float) -> Float { mask > 0 ? v : v * 0 }
+
+/// The ReLU-mask element `delta` bytes from a Float destination element.
+@inline(__always)
+func floatMask(_ p: UnsafeMutablePointer<Float>, _ delta: Int) -> UnsafePointer<Float> {
+  (UnsafeRawPointer(p) + delta).assumingMemoryBound(to: Float.self)
+}
+
+/// The ReLU-mask element `delta` bytes from a Float16 destination element.
+@inline(__always)
+func halfMask(_ p: UnsafeMutablePointer<Float16>, _ delta: Int) -> UnsafePointer<Float16> {
+  (UnsafeRawPointer(p) + delta).assumingMemoryBound(to: Float16.self)
 }

@@ -76,6 +76,13 @@ public final class Linear: Layer {
   }
 
   public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+    backward(dy, needsInputGradient: needsInputGradient, throughReLU: false)
+  }
+
+  /// Backward, with `throughReLU` when this layer's input is a ReLU's output: the input
+  /// gradient is then masked by that ReLU in the GEMM's store (`dX = (dY W) ⊙ [X > 0]`, the
+  /// `reluMask` epilogue), which ``Sequential`` uses instead of the ReLU's own backward pass.
+  func backward(_ dy: Tensor, needsInputGradient: Bool, throughReLU: Bool) -> Tensor? {
     guard let x = input else {
       mantissaArgumentFailure("\(name): backward called before forward")
     }
@@ -97,7 +104,8 @@ public final class Linear: Layer {
       if !needsInputGradient { return nil }
       gemm(
         .noTranspose, .noTranspose, m: batch, n: inputs, k: outputs, a: dy.floats, lda: outputs,
-        b: weight.value.floats, ldb: inputs, c: dx.floats, ldc: inputs)
+        b: weight.value.floats, ldb: inputs, c: dx.floats, ldc: inputs,
+        reluMask: throughReLU ? UnsafePointer(x.floats) : nil)
     case .mixedFP16:
       gemm(
         .transpose, .noTranspose, m: outputs, n: inputs, k: batch, a: dy.halves, lda: outputs,
@@ -110,7 +118,8 @@ public final class Linear: Layer {
       if !needsInputGradient { return nil }
       gemm(
         .noTranspose, .noTranspose, m: batch, n: inputs, k: outputs, a: dy.halves, lda: outputs,
-        b: weight.half!.halves, ldb: inputs, c: dx.halves, ldc: inputs)
+        b: weight.half!.halves, ldb: inputs, c: dx.halves, ldc: inputs,
+        reluMask: throughReLU ? UnsafePointer(x.halves) : nil)
     }
     return dx
   }

@@ -59,8 +59,20 @@ public final class Sequential: Layer {
 
   public func backward(_ gradientOfOutput: Tensor, needsInputGradient: Bool) -> Tensor? {
     var g: Tensor? = gradientOfOutput
-    for (i, layer) in layers.enumerated().reversed() {
-      g = layer.backward(g!, needsInputGradient: i > 0 || needsInputGradient)
+    var i = layers.count - 1
+    while i >= 0 {
+      // A Linear after a ReLU: its input gradient is masked by the ReLU in the GEMM's store
+      // (its input is the ReLU's output), and the ReLU's own pass is skipped.
+      if let linear = layers[i] as? Linear, i >= 1, let relu = layers[i - 1] as? ReLU,
+        relu.negativeSlope == 0
+      {
+        g = linear.backward(
+          g!, needsInputGradient: i - 1 > 0 || needsInputGradient, throughReLU: true)
+        i -= 2
+        continue
+      }
+      g = layers[i].backward(g!, needsInputGradient: i > 0 || needsInputGradient)
+      i -= 1
     }
     return g
   }

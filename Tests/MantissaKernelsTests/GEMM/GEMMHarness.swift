@@ -38,6 +38,8 @@ struct GEMMCase: CustomTestStringConvertible, Sendable {
   var kernel = GEMMMicrokernel.preferred
   var bias = false
   var relu = false
+  /// Mask the result by a ReLU's values (`reluMask`, values from ``reluMaskValue(_:_:)``).
+  var reluMask = false
   var packedB = false
   var threads = 1
   var forceParallel = false
@@ -50,14 +52,13 @@ struct GEMMCase: CustomTestStringConvertible, Sendable {
 
   var id: String {
     let (a, b, c) = combination.types
+    let id = gemmKernelID(
+      a: a, b: b, c: c, packedB: packedB, bias: bias, relu: relu, reluMask: reluMask,
+      kernel: kernel)
     if narrow && !packedB && n <= 32 {
-      return gemmKernelID(
-        a: a, b: b, c: c, packedB: packedB, bias: bias, relu: relu, kernel: kernel
-      )
-      .replacingOccurrences(of: kernel.tileID, with: narrowGEMMTileID(n: n))
+      return id.replacingOccurrences(of: kernel.tileID, with: narrowGEMMTileID(n: n))
     }
-    return gemmKernelID(
-      a: a, b: b, c: c, packedB: packedB, bias: bias, relu: relu, kernel: kernel)
+    return id
   }
 
   var testDescription: String {
@@ -65,6 +66,12 @@ struct GEMMCase: CustomTestStringConvertible, Sendable {
       + " pads \(padA)/\(padB)/\(padC) threads \(threads)\(forceParallel ? " forced" : "")"
       + (blocking.map { " \($0)" } ?? "")
   }
+}
+
+/// The ReLU mask at C's element (i, j) in ``GEMMCase/reluMask`` cases: small integers, a third of
+/// them <= 0, and NaN at (0, 0) (which must count as "not > 0"); exact in Float16 too.
+func reluMaskValue(_ i: Int, _ j: Int) -> Float {
+  i == 0 && j == 0 ? .nan : Float((i * 7 + j * 3) % 9 - 2)
 }
 
 /// Rounds to the storage type the kernel will read, so the oracle sees the same inputs.
@@ -111,6 +118,11 @@ func checkGEMM(_ c: GEMMCase) -> [UInt32] {
   let a16 = aD.map { Float16(Float($0)) }
   let b16 = bD.map { Float16(Float($0)) }
   let bias32 = biasD.map { Float($0) }
+  // The mask shares C's layout (row stride ldc, one row above); outside the m x n block it is
+  // never read.
+  var mask32 = [Float](repeating: 1, count: cRowsAll * ldc)
+  for i in 0..<c.m { for j in 0..<c.n { mask32[(i + 1) * ldc + j] = reluMaskValue(i, j) } }
+  let mask16 = mask32.map { Float16($0) }
   var c32 = cD.map { Float($0) }
   var c16 = cD.map { Float16(Float($0)) }
   let tA: Transpose = c.transA ? .transpose : .noTranspose
@@ -120,49 +132,63 @@ func checkGEMM(_ c: GEMMCase) -> [UInt32] {
     narrowGEMM: c.narrow)
   KernelOverrides.$current.withValue(overrides) {
     bias32.withUnsafeBufferPointer { biasBuffer in
-      let biasPointer = c.bias ? biasBuffer.baseAddress : nil
-      let (m, n, k, alpha, beta, threads) = (c.m, c.n, c.k, c.alpha, c.beta, c.threads)
-      c32.withUnsafeMutableBufferPointer { c32Buffer in
-        c16.withUnsafeMutableBufferPointer { c16Buffer in
-          let out32 = c32Buffer.baseAddress! + ldc
-          let out16 = c16Buffer.baseAddress! + ldc
-          if c.packedB {
-            let packed =
-              c.combination.bIsHalf
-              ? GEMMPackedB(tB, k: k, n: n, b: b16, ldb: ldb)
-              : GEMMPackedB(tB, k: k, n: n, b: b32, ldb: ldb)
-            switch c.combination {
-            case .f32, .f32f16f32:
-              gemm(
-                tA, m: m, alpha: alpha, a: a32, lda: lda, b: packed, beta: beta, c: out32, ldc: ldc,
-                bias: biasPointer, relu: c.relu, threads: threads)
-            case .f16f16f32:
-              gemm(
-                tA, m: m, alpha: alpha, a: a16, lda: lda, b: packed, beta: beta, c: out32, ldc: ldc,
-                bias: biasPointer, relu: c.relu, threads: threads)
-            case .f16:
-              gemm(
-                tA, m: m, alpha: alpha, a: a16, lda: lda, b: packed, beta: beta, c: out16, ldc: ldc,
-                bias: biasPointer, relu: c.relu, threads: threads)
-            }
-          } else {
-            switch c.combination {
-            case .f32:
-              gemm(
-                tA, tB, m: m, n: n, k: k, alpha: alpha, a: a32, lda: lda, b: b32, ldb: ldb,
-                beta: beta, c: out32, ldc: ldc, bias: biasPointer, relu: c.relu, threads: threads)
-            case .f16f16f32:
-              gemm(
-                tA, tB, m: m, n: n, k: k, alpha: alpha, a: a16, lda: lda, b: b16, ldb: ldb,
-                beta: beta, c: out32, ldc: ldc, bias: biasPointer, relu: c.relu, threads: threads)
-            case .f16:
-              gemm(
-                tA, tB, m: m, n: n, k: k, alpha: alpha, a: a16, lda: lda, b: b16, ldb: ldb,
-                beta: beta, c: out16, ldc: ldc, bias: biasPointer, relu: c.relu, threads: threads)
-            case .f32f16f32:
-              gemm(
-                tA, tB, m: m, n: n, k: k, alpha: alpha, a: a32, lda: lda, b: b16, ldb: ldb,
-                beta: beta, c: out32, ldc: ldc, bias: biasPointer, relu: c.relu, threads: threads)
+      mask32.withUnsafeBufferPointer { mask32Buffer in
+        mask16.withUnsafeBufferPointer { mask16Buffer in
+          let biasPointer = c.bias ? biasBuffer.baseAddress : nil
+          let maskPointer32 = c.reluMask ? mask32Buffer.baseAddress! + ldc : nil
+          let maskPointer16 = c.reluMask ? mask16Buffer.baseAddress! + ldc : nil
+          let (m, n, k, alpha, beta, threads) = (c.m, c.n, c.k, c.alpha, c.beta, c.threads)
+          c32.withUnsafeMutableBufferPointer { c32Buffer in
+            c16.withUnsafeMutableBufferPointer { c16Buffer in
+              let out32 = c32Buffer.baseAddress! + ldc
+              let out16 = c16Buffer.baseAddress! + ldc
+              if c.packedB {
+                let packed =
+                  c.combination.bIsHalf
+                  ? GEMMPackedB(tB, k: k, n: n, b: b16, ldb: ldb)
+                  : GEMMPackedB(tB, k: k, n: n, b: b32, ldb: ldb)
+                switch c.combination {
+                case .f32, .f32f16f32:
+                  gemm(
+                    tA, m: m, alpha: alpha, a: a32, lda: lda, b: packed, beta: beta, c: out32,
+                    ldc: ldc,
+                    bias: biasPointer, relu: c.relu, reluMask: maskPointer32, threads: threads)
+                case .f16f16f32:
+                  gemm(
+                    tA, m: m, alpha: alpha, a: a16, lda: lda, b: packed, beta: beta, c: out32,
+                    ldc: ldc,
+                    bias: biasPointer, relu: c.relu, reluMask: maskPointer32, threads: threads)
+                case .f16:
+                  gemm(
+                    tA, m: m, alpha: alpha, a: a16, lda: lda, b: packed, beta: beta, c: out16,
+                    ldc: ldc,
+                    bias: biasPointer, relu: c.relu, reluMask: maskPointer16, threads: threads)
+                }
+              } else {
+                switch c.combination {
+                case .f32:
+                  gemm(
+                    tA, tB, m: m, n: n, k: k, alpha: alpha, a: a32, lda: lda, b: b32, ldb: ldb,
+                    beta: beta, c: out32, ldc: ldc, bias: biasPointer, relu: c.relu,
+                    reluMask: maskPointer32, threads: threads)
+                case .f16f16f32:
+                  gemm(
+                    tA, tB, m: m, n: n, k: k, alpha: alpha, a: a16, lda: lda, b: b16, ldb: ldb,
+                    beta: beta, c: out32, ldc: ldc, bias: biasPointer, relu: c.relu,
+                    reluMask: maskPointer32, threads: threads)
+                case .f16:
+                  gemm(
+                    tA, tB, m: m, n: n, k: k, alpha: alpha, a: a16, lda: lda, b: b16, ldb: ldb,
+                    beta: beta, c: out16, ldc: ldc, bias: biasPointer, relu: c.relu,
+                    reluMask: maskPointer16,
+                    threads: threads)
+                case .f32f16f32:
+                  gemm(
+                    tA, tB, m: m, n: n, k: k, alpha: alpha, a: a32, lda: lda, b: b16, ldb: ldb,
+                    beta: beta, c: out32, ldc: ldc, bias: biasPointer, relu: c.relu,
+                    reluMask: maskPointer32, threads: threads)
+                }
+              }
             }
           }
         }
@@ -184,7 +210,8 @@ func checkGEMM(_ c: GEMMCase) -> [UInt32] {
         continue
       }
       let i = row - 1
-      let want = reference.value[i * c.n + j]
+      var want = reference.value[i * c.n + j]
+      if c.reluMask && !(reluMaskValue(i, j) > 0) { want *= 0 }
       let bound = reference.magnitude[i * c.n + j] * gamma + epsOut * 0x1p-14
       let error = abs(Double(got) - want)
       let ratio =

@@ -76,3 +76,50 @@ func singleColumnAgreesBitwiseWithThePackedKernels(combination: Combination, tra
     }
   }
 }
+
+@Test(arguments: narrowCombinations)
+func reluMaskMatchesTheSeparateReLUBackwardBitwise(combination: Combination) {
+  // Every path: each packed microkernel (edge tiles through the scratch merge, several K blocks,
+  // k == 0), the narrow path at n = 1, 10, 20, 32 with both A layouts, and 2 threads. The fused
+  // mask must give the bits of the unmasked product followed by leakyReLUBackward's formula.
+  var cases: [GEMMCase] = []
+  for kernel in [GEMMMicrokernel.tile8x32SIMD16, .tile12x32SIMD16, .tile6x16SIMD8] {
+    for (m, n, k) in [(37, 45, 70), (19, 33, 600), (9, 40, 0)] {
+      cases.append(
+        GEMMCase(
+          m: m, n: n, k: k, beta: 0.5, padC: 2, combination: combination, kernel: kernel,
+          bias: true, relu: false))
+    }
+  }
+  for n in [1, 10, 20, 32] {
+    for transA in [false, true] {
+      for k in [1, 20, 600] {
+        cases.append(
+          GEMMCase(
+            m: 45, n: n, k: k, transA: transA, beta: 0.5, padC: 1, combination: combination,
+            bias: true, narrow: true))
+      }
+    }
+  }
+  for var c in cases {
+    for threads in [1, 2] {
+      c.threads = threads
+      c.forceParallel = threads > 1
+      c.reluMask = false
+      let plain = checkGEMM(c)
+      c.reluMask = true
+      let fused = checkGEMM(c)
+      // Rows 1...m of the canary-framed C, columns below n: the masked block.
+      let ldc = max(1, c.n + c.padC)
+      var expected = plain
+      for i in 0..<c.m {
+        for j in 0..<c.n {
+          let v = Float(bitPattern: plain[(i + 1) * ldc + j])
+          let masked = reluMaskValue(i, j) > 0 ? v : v * 0
+          expected[(i + 1) * ldc + j] = masked.bitPattern
+        }
+      }
+      #expect(fused == expected, "\(c.testDescription): fused ReLU mask differs")
+    }
+  }
+}
