@@ -19,9 +19,17 @@ enum GEMMSuite {
     }
   }
 
+  /// The epilogues fused into the store (`--epilogue`).
+  struct Epilogue {
+    var bias = false
+    var relu = false
+    /// `reluMask`: masked by a ReLU's values (a C-shaped buffer, half of it <= 0).
+    var reluMask = false
+  }
+
   static func run(
     shapes: [GEMMShape], threads: [Int], combinations: [Combination], peaks: [Int: Double],
-    kernel: GEMMMicrokernel
+    kernel: GEMMMicrokernel, epilogue: Epilogue = Epilogue()
   ) -> [BenchRow] {
     var rows: [BenchRow] = []
     var table: [[String]] = []
@@ -35,7 +43,13 @@ enum GEMMSuite {
       let a16 = UnsafeMutablePointer<Float16>.allocate(capacity: aCount)
       let b16 = UnsafeMutablePointer<Float16>.allocate(capacity: bCount)
       let c16 = UnsafeMutablePointer<Float16>.allocate(capacity: cCount)
+      let bias = UnsafeMutablePointer<Float>.allocate(capacity: shape.n)
+      let mask32 = UnsafeMutablePointer<Float>.allocate(capacity: cCount)
+      let mask16 = UnsafeMutablePointer<Float16>.allocate(capacity: cCount)
       defer {
+        bias.deallocate()
+        mask32.deallocate()
+        mask16.deallocate()
         a32.deallocate()
         b32.deallocate()
         c32.deallocate()
@@ -58,6 +72,15 @@ enum GEMMSuite {
       }
       c32.initialize(repeating: 0, count: cCount)
       c16.initialize(repeating: 0, count: cCount)
+      for j in 0..<shape.n { bias[j] = next() }
+      for i in 0..<cCount {
+        mask32[i] = next()
+        mask16[i] = Float16(mask32[i])
+      }
+      let biasPointer = epilogue.bias ? UnsafePointer(bias) : nil
+      let relu = epilogue.relu
+      let maskPointer32 = epilogue.reluMask ? UnsafePointer(mask32) : nil
+      let maskPointer16 = epilogue.reluMask ? UnsafePointer(mask16) : nil
       let lda = shape.transA == .noTranspose ? shape.k : shape.m
       let ldb = shape.transB == .noTranspose ? shape.n : shape.k
       let (m, n, k, tA, tB) = (shape.m, shape.n, shape.k, shape.transA, shape.transB)
@@ -71,23 +94,25 @@ enum GEMMSuite {
             case .f32:
               gemm(
                 tA, tB, m: m, n: n, k: k, a: a32, lda: lda, b: b32, ldb: ldb, c: c32, ldc: n,
-                threads: t)
+                bias: biasPointer, relu: relu, reluMask: maskPointer32, threads: t)
             case .f16f16f32:
               gemm(
                 tA, tB, m: m, n: n, k: k, a: a16, lda: lda, b: b16, ldb: ldb, c: c32, ldc: n,
-                threads: t)
+                bias: biasPointer, relu: relu, reluMask: maskPointer32, threads: t)
             case .f16:
               gemm(
                 tA, tB, m: m, n: n, k: k, a: a16, lda: lda, b: b16, ldb: ldb, c: c16, ldc: n,
-                threads: t)
+                bias: biasPointer, relu: relu, reluMask: maskPointer16, threads: t)
             case .f32f16f32:
               gemm(
                 tA, tB, m: m, n: n, k: k, a: a32, lda: lda, b: b16, ldb: ldb, c: c32, ldc: n,
-                threads: t)
+                bias: biasPointer, relu: relu, reluMask: maskPointer32, threads: t)
             }
           }
           let (ta, tb, tc) = combination.types
-          let id = gemmKernelID(a: ta, b: tb, c: tc, kernel: kernel, n: n)
+          let id = gemmKernelID(
+            a: ta, b: tb, c: tc, bias: epilogue.bias, relu: epilogue.relu,
+            reluMask: epilogue.reluMask, kernel: kernel, n: n)
           let gflops = flops / seconds * 1e-9
           let peak = peaks[t] ?? .nan
           if combination == .f32 { f32Seconds = seconds }

@@ -13,6 +13,7 @@ let usage = """
     --kernel TILE    force a microkernel: \(GEMMMicrokernel.allCases.map(\.tileID).joined(separator: ", "))
     --blocking K,M,N GEMM cache blocks KC,MC,NC (default: tuned per kernel)
     --no-narrow      run narrow C (n <= 32) through the packed microkernel, not the narrow path
+    --epilogue LIST  GEMM epilogues fused into the store: bias,relu,drelu (default: none)
     --elements LIST  elementwise sizes (default 65536 and 16777216)
     --force-parallel split work over every allowed thread at any size (threshold sweeps)
     --json FILE      write the rows as JSON (atomically)
@@ -30,6 +31,7 @@ func main() throws {
   var kernel: GEMMMicrokernel?
   var blocking: GEMMBlocking?
   var narrow: Bool?
+  var epilogue = GEMMSuite.Epilogue()
   var updateBaseline = false
   var elementCounts: [Int]?
   var forceParallel = false
@@ -75,6 +77,18 @@ func main() throws {
       }
       blocking = GEMMBlocking(kc: v[0], mc: v[1], nc: v[2])
     case "--no-narrow": narrow = false
+    case "--epilogue":
+      let text = try value(argument)
+      for part in text.split(separator: ",") {
+        switch part {
+        case "bias": epilogue.bias = true
+        case "relu": epilogue.relu = true
+        case "drelu": epilogue.reluMask = true
+        default:
+          throw BenchError.badArgument(
+            "--epilogue \"\(text)\": \"\(part)\" is not one of bias, relu, drelu")
+        }
+      }
     case "--json": jsonPath = try value(argument)
     case "--compare": comparePath = try value(argument)
     case "--quick": quick = true
@@ -122,7 +136,7 @@ func main() throws {
         print("\n== gemm ==")
         rows += GEMMSuite.run(
           shapes: shapes, threads: threads, combinations: combinations, peaks: peaks,
-          kernel: microkernel)
+          kernel: microkernel, epilogue: epilogue)
       case "elementwise":
         print("\n== elementwise ==")
         rows += ElementwiseSuite.run(
