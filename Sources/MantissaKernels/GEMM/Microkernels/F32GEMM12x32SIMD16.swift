@@ -52,6 +52,9 @@ enum F32GEMM12x32SIMD16 {
     var ap = a
     var bp = b
     for _ in 0..<kc {
+      // B 24 steps ahead, as in f32-gemm-8x32-simd16.
+      mantissa_prefetch_read(bp + 768)
+      mantissa_prefetch_read(bp + 784)
       let b0 = load16(bp)
       let b1 = load16(bp + 16)
       var x: SIMD16<Float>

@@ -1,3 +1,5 @@
+import CMantissaCPU
+
 // f32-gemm-6x16-simd8: 6x16 tile, 12 SIMD8<Float> accumulators (AVX2, 16 ymm registers:
 // 12 accumulators + 2 B vectors + broadcasts). The kernel for builds without AVX-512
 // (MANTISSA_CPU=x86-64-v3); same summation order as the 8x32 kernel, so the two agree bitwise.
@@ -29,6 +31,8 @@ enum F32GEMM6x16SIMD8 {
     var ap = a
     var bp = b
     for _ in 0..<kc {
+      // B 24 steps ahead, as in f32-gemm-8x32-simd16.
+      mantissa_prefetch_read(bp + 384)
       let b0 = load8(bp)
       let b1 = load8(bp + 8)
       var x = SIMD8<Float>(repeating: ap[0])

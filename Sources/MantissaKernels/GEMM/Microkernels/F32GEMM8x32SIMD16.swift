@@ -43,6 +43,10 @@ enum F32GEMM8x32SIMD16 {
     var ap = a
     var bp = b
     for _ in 0..<kc {
+      // B comes from L2 at 128 bytes a step: fetch it 24 steps ahead (the hardware prefetchers
+      // alone left 2048^3 at 82-83% of peak, 85-87% with this; 6, 12, 32 and 48 steps measured).
+      mantissa_prefetch_read(bp + 768)
+      mantissa_prefetch_read(bp + 784)
       let b0 = load16(bp)
       let b1 = load16(bp + 16)
       var x = SIMD16<Float>(repeating: ap[0])
