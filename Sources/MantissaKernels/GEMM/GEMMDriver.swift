@@ -92,7 +92,14 @@ func runGEMM(_ problem: GEMMProblem, threads: Int) {
   }
   let rowTiles = (p.m + kernel.mr - 1) / kernel.mr
   let columnTiles = (p.n + kernel.nr - 1) / kernel.nr
-  let splitRows = rowTiles >= parts * 2 || rowTiles >= columnTiles
+  let splitRows: Bool
+  if rowTiles >= parts * 2 && columnTiles >= parts * 2 {
+    splitRows =
+      packedElements(p, blocking: blocking, rowParts: parts, columnParts: 1)
+      <= packedElements(p, blocking: blocking, rowParts: 1, columnParts: parts)
+  } else {
+    splitRows = rowTiles >= parts * 2 || rowTiles >= columnTiles
+  }
   parts = min(parts, splitRows ? rowTiles : columnTiles)
   let chunk =
     splitRows
@@ -111,6 +118,19 @@ func runGEMM(_ problem: GEMMProblem, threads: Int) {
         columns: start..<min(p.n, start + chunk))
     }
   }
+}
+
+/// Elements all threads pack together when C is split into `rowParts` x `columnParts` regions:
+/// each region packs its own B block for every KC x NC step (so a split along M packs all of B
+/// once per region) and its own A block once per NC block of its columns.
+private func packedElements(
+  _ p: GEMMProblem, blocking: GEMMBlocking, rowParts: Int, columnParts: Int
+) -> Int {
+  let columns = (p.n + columnParts - 1) / columnParts
+  let columnBlocks = (columns + blocking.nc - 1) / blocking.nc
+  var bPacked = 0
+  if case .view = p.b { bPacked = p.k * p.n * rowParts }
+  return p.m * p.k * columnBlocks * columnParts + bPacked
 }
 
 /// One thread's rectangle of C, computed with buffers of its own.
