@@ -117,6 +117,24 @@ private func forEachSingleColumnGroup(
         // One K block into Float16 C: finishFloat16's formula lane by lane, rounded once.
         let acc = sums(i, count, 0..<p.k)
         let c = p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc
+        if p.ldc == 1 {
+          // The same formula on all rows at once (C contiguous).
+          @inline(__always) func load(_ q: UnsafePointer<Float16>) -> SIMD16<Float> {
+            count == 16 ? loadWidened16(q) : loadPartialWidened16(q, count)
+          }
+          var v = acc * p.alpha
+          if p.beta != 0 { v = v.addingProduct(p.beta, load(c)) }
+          if let bias = p.bias { v += SIMD16(repeating: bias[0]) }
+          if p.relu { v = v.replacing(with: 0, where: v .< 0) }
+          if let delta = p.reluMaskDelta { v = maskedByReLU(v, load(halfMask(c, delta))) }
+          if count == 16 {
+            storeNarrowed(v, to: c)
+          } else {
+            storePartialNarrowed16(v, to: c, count)
+          }
+          i += count
+          continue
+        }
         for r in 0..<count {
           var v = acc[r] * p.alpha
           if p.beta != 0 { v = v.addingProduct(p.beta, Float(c[r * p.ldc])) }
@@ -134,6 +152,10 @@ private func forEachSingleColumnGroup(
         let acc = sums(i, count, (kb * kc)..<min(p.k, kb * kc + kc))
         let update = p.tileUpdate(
           kBlock: kb, of: kBlocks, column: 0, intoFloatWorkspace: halfC)
+        if !halfC && p.ldc == 1 {
+          update.applyToColumn(acc, to: p.c.assumingMemoryBound(to: Float.self) + i, rows: count)
+          continue
+        }
         for r in 0..<count {
           let destination =
             halfC ? w + r : p.c.assumingMemoryBound(to: Float.self) + (i + r) * p.ldc
@@ -212,7 +234,7 @@ private func singleColumnScalar<T: PackableElement>(
         workspace: scratch, workspaceStride: 1,
         c: p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc, ldc: p.ldc, rows: count,
         columns: 1, beta: p.beta, bias: p.bias, relu: p.relu,
-          reluMaskDelta: p.reluMaskDelta)
+        reluMaskDelta: p.reluMaskDelta)
     }
     i += count
   }

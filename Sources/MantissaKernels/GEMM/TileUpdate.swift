@@ -76,6 +76,26 @@ struct TileUpdate {
     p.pointee = v
   }
 
+  /// ``apply(_:to:column:)`` for up to 16 rows of a one-column C stored contiguously (ldc 1):
+  /// lane r is row r, every row takes the one bias value. The scalar formulas lane by lane, so
+  /// the bits are those of a row-by-row merge.
+  @inline(__always)
+  func applyToColumn(_ acc: SIMD16<Float>, to p: UnsafeMutablePointer<Float>, rows: Int) {
+    @inline(__always) func load(_ q: UnsafePointer<Float>) -> SIMD16<Float> {
+      rows == 16 ? load16(q) : loadPartial16(q, rows)
+    }
+    var v: SIMD16<Float>
+    switch mode {
+    case .overwrite: v = acc * alpha
+    case .scaleAdd: v = (acc * alpha).addingProduct(beta, load(p))
+    case .accumulate: v = load(p).addingProduct(alpha, acc)
+    }
+    if let bias { v += SIMD16(repeating: bias[0]) }
+    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if let reluMaskDelta { v = maskedByReLU(v, load(floatMask(p, reluMaskDelta))) }
+    if rows == 16 { store(v, to: p) } else { storePartial16(v, to: p, rows) }
+  }
+
   /// Finishes an edge tile: `tile` holds the raw product (row stride `tileStride`); only the
   /// `rows` x `columns` corner is written to C, so nothing outside C is read or written.
   /// Whole 16- and 8-wide pieces use the vector formulas, the rest the scalar one (the same
