@@ -31,6 +31,29 @@
 #endif
 
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+
+// Returns `v` unchanged through an empty asm statement, which the optimizer cannot see into.
+// A permute whose index vector is a known constant becomes a generic shuffle that LLVM is free
+// to rewrite, and a tree of such permutes and adds it rewrote into about 60 128-bit
+// instructions; an index passed through here keeps each permute one vpermt2ps.
+static inline __attribute__((always_inline)) __m512i mantissa_opaque_m512i(__m512i v) {
+  __asm__("" : "+v"(v));
+  return v;
+}
+#endif
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+
+// `mantissa_opaque_m512i` for 256-bit index vectors (AVX2 builds).
+static inline __attribute__((always_inline)) __m256i mantissa_opaque_m256i(__m256i v) {
+  __asm__("" : "+x"(v));
+  return v;
+}
+#endif
+
 // A cache-line prefetch for writing, for kernels to call on their C tile before the k loop so
 // the tile's rows (often in DRAM or L3 for large C) arrive while the FMAs run. Swift has no
 // prefetch of its own; this inlines into the Swift caller.

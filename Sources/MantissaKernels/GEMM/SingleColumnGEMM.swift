@@ -1,26 +1,27 @@
 // The narrow path for n == 1, a matrix-vector product (the output layer of a regression
-// network), in two forms, each accumulating every row over k with one FMA per term in increasing
-// k, the order of every other path, so the results are the same bits:
-// - A transposed (its columns contiguous): sixteen rows of C are one vector, read as vectors
-//   (1000x1x20:tn 8.8 -> 4.0 us, 1000x1x256:tn 100 -> 30 us against the scalar form).
-// - A with contiguous rows (the usual): 8 x 8 blocks transposed in registers give the same
-//   vectors. (16 x 16 blocks were slower: at k = 20 half of the second block is wasted; and
-//   LLVM compiles the eight scalar chains of the general form into one gather per depth.)
+// network), in three forms:
+// - A with contiguous rows (the usual, `singleColumnDots`): each row is a dot product along k.
+//   Lane j of a row's accumulator sums the terms with k ≡ j (mod 16) in increasing k, one FMA
+//   each; the 16 lane sums are then added as a pairwise tree. This order differs from the other
+//   paths' (one FMA chain per element in increasing k), so an n == 1 product is not the same
+//   bits as column 0 of a wider one; it is the same for any thread count and any row position,
+//   and its error bound is smaller. Against the 8x8 register transposes it replaced (same Xeon,
+//   1 thread): 1000x1x20 nt 6.0 -> 2.5 us (OpenBLAS 3.1 in session 2), 1000x1x256 nt 62 -> 19,
+//   20x1x1000 6.5 -> 2.8.
+// - A transposed (its columns contiguous): sixteen rows of C are one vector, read as vectors,
+//   one FMA chain per row in increasing k (1000x1x20:tn 8.8 -> 4.0 us against scalar chains).
 // - Other strides: eight rows as eight scalar FMA chains.
-// A dot product along k needs no transpose but sums in a different order; OpenBLAS takes 3.1 us
-// at 1000x1x20 that way.
+// The last two sum in the order of every other GEMM path and give its bits.
 
 /// C[rows, 0] of a single-column problem.
 @inline(__always)
 func singleColumnRows<T: PackableElement>(
   _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, kc: Int, rows: Range<Int>
 ) {
-  if p.a.rowStride == 1 && p.a.columnStride != 1 {
+  if p.a.columnStride == 1 {
+    singleColumnDots(p, a: a, b: b, rows: rows)
+  } else if p.a.rowStride == 1 {
     singleColumnDirect(p, a: a, b: b, kc: kc, rows: rows)
-  } else if p.a.columnStride == 1 && p.m >= 32 {
-    // Below 32 rows the 16-row groups waste too much (20x1x1000: 8.5 us against 6.4 for the
-    // scalar chains, which LLVM turns into a gather per depth).
-    singleColumnTransposing(p, a: a, b: b, kc: kc, rows: rows)
   } else {
     singleColumnScalar(p, a: a, b: b, kc: kc, rows: rows)
   }
@@ -32,71 +33,102 @@ private func singleColumnDirect<T: PackableElement>(
   _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, kc: Int, rows: Range<Int>
 ) {
   let cs = p.a.columnStride
-  forEachSingleColumnGroup(p, kc: kc, rows: rows) { i, count, depths in
+  forEachSingleColumnGroup(p, kc: kc, rows: rows) { i, count, depths, out in
     var acc = SIMD16<Float>()
     for q in depths {
       let s = a + q * cs + i
       let v = count == 16 ? T.widen16(s) : T.widenPartial16(s, count)
       acc = acc.addingProduct(v, SIMD16<Float>(repeating: b.first(q)))
     }
-    return acc
+    store(acc, to: out)
   }
 }
 
-/// Rows of A contiguous along k: each 8 rows x 8 depths are loaded as rows and transposed in
-/// registers (Packing.swift's `transpose8x8`), giving 8 rows' values at one depth per vector;
-/// two such halves make a group of 16 rows with two FMA chains.
+/// Rows of A contiguous along k: sixteen rows at a time, each row's 16-lane accumulator over k
+/// (lane j: the terms with k ≡ j mod 16, in increasing k; a zero-padded last piece), then one
+/// pairwise tree of lane sums for all sixteen rows (``pairwiseLaneSums``).
 @inline(never)
-private func singleColumnTransposing<T: PackableElement>(
-  _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, kc: Int, rows: Range<Int>
+private func singleColumnDots<T: PackableElement>(
+  _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, rows: Range<Int>
 ) {
   let rs = p.a.rowStride
-  // B's one column, gathered once, so the inner loop reads it without a test per depth.
-  withUnsafeTemporaryAllocation(of: Float.self, capacity: p.k) { column in
-    let bColumn = column.baseAddress!
-    for q in 0..<p.k { bColumn[q] = b.first(q) }
-    forEachSingleColumnGroup(p, kc: kc, rows: rows) { i, count, depths in
-      var acc0 = SIMD8<Float>()
-      var acc1 = SIMD8<Float>()
+  let k = p.k
+  let whole = k / 16 * 16
+  // B's one column, gathered once and zero-padded to whole vectors.
+  withUnsafeTemporaryAllocation(of: Float.self, capacity: whole + 16) { column in
+    let x = column.baseAddress!
+    for q in 0..<(whole + 16) { x[q] = q < k ? b.first(q) : 0 }
+    // One K block whatever k is: the tree needs the whole row.
+    forEachSingleColumnGroup(p, kc: max(k, 1), rows: rows) { i, count, _, out in
       // Rows past the end repeat the last row (in bounds) and are not stored.
       let first = a + i &* rs
-      let lastRow = count - 1
-      var q0 = depths.lowerBound
-      while q0 < depths.upperBound {
-        let depth = min(8, depths.upperBound &- q0)
-        // Depths past the block are loaded as zeros and not used.
-        @inline(__always) func row(_ r: Int) -> SIMD8<Float> {
-          let s = first + (min(r, lastRow) &* rs &+ q0)
-          return depth == 8 ? T.widen8(s) : T.widenPartial16(s, depth).lowHalf
-        }
-        var low = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
-        var high = (row(8), row(9), row(10), row(11), row(12), row(13), row(14), row(15))
-        transpose8x8(&low)
-        transpose8x8(&high)
-        let bq = bColumn + q0
-        @inline(__always) func add(_ d: Int, _ l: SIMD8<Float>, _ h: SIMD8<Float>) {
-          if d < depth {
-            let bd = SIMD8<Float>(repeating: bq[d])
-            acc0 = acc0.addingProduct(l, bd)
-            acc1 = acc1.addingProduct(h, bd)
-          }
-        }
-        add(0, low.0, high.0)
-        add(1, low.1, high.1)
-        add(2, low.2, high.2)
-        add(3, low.3, high.3)
-        add(4, low.4, high.4)
-        add(5, low.5, high.5)
-        add(6, low.6, high.6)
-        add(7, low.7, high.7)
-        q0 &+= depth
+      let last = count - 1
+      @inline(__always) func row(_ r: Int) -> UnsafePointer<T> { first + min(r, last) &* rs }
+      var s = Sums16()
+      @inline(__always) func add(_ q: Int, _ load: (UnsafePointer<T>) -> SIMD16<Float>) {
+        let xq = load16(x + q)
+        s.v0 = s.v0.addingProduct(load(row(0) + q), xq)
+        s.v1 = s.v1.addingProduct(load(row(1) + q), xq)
+        s.v2 = s.v2.addingProduct(load(row(2) + q), xq)
+        s.v3 = s.v3.addingProduct(load(row(3) + q), xq)
+        s.v4 = s.v4.addingProduct(load(row(4) + q), xq)
+        s.v5 = s.v5.addingProduct(load(row(5) + q), xq)
+        s.v6 = s.v6.addingProduct(load(row(6) + q), xq)
+        s.v7 = s.v7.addingProduct(load(row(7) + q), xq)
+        s.v8 = s.v8.addingProduct(load(row(8) + q), xq)
+        s.v9 = s.v9.addingProduct(load(row(9) + q), xq)
+        s.v10 = s.v10.addingProduct(load(row(10) + q), xq)
+        s.v11 = s.v11.addingProduct(load(row(11) + q), xq)
+        s.v12 = s.v12.addingProduct(load(row(12) + q), xq)
+        s.v13 = s.v13.addingProduct(load(row(13) + q), xq)
+        s.v14 = s.v14.addingProduct(load(row(14) + q), xq)
+        s.v15 = s.v15.addingProduct(load(row(15) + q), xq)
       }
-      return SIMD16(lowHalf: acc0, highHalf: acc1)
+      var q = 0
+      while q < whole {
+        add(q) { T.widen16($0) }
+        q &+= 16
+      }
+      if whole < k { add(whole) { T.widenPartial16($0, k &- whole) } }
+      store(s.pairwiseLaneSums(), to: out)
     }
   }
 }
 
-/// Runs `sums(row, count, depths)` (the K block's sums of rows `row..<row + count`, in lanes)
+/// Sixteen rows' 16-lane accumulators.
+struct Sums16 {
+  var v0 = SIMD16<Float>(), v1 = SIMD16<Float>(), v2 = SIMD16<Float>(), v3 = SIMD16<Float>()
+  var v4 = SIMD16<Float>(), v5 = SIMD16<Float>(), v6 = SIMD16<Float>(), v7 = SIMD16<Float>()
+  var v8 = SIMD16<Float>(), v9 = SIMD16<Float>(), v10 = SIMD16<Float>(), v11 = SIMD16<Float>()
+  var v12 = SIMD16<Float>(), v13 = SIMD16<Float>(), v14 = SIMD16<Float>(), v15 = SIMD16<Float>()
+
+  /// Lane r: the sum of vector r's lanes as the tree ((l0 + l1) + (l2 + l3)) + ... over four
+  /// levels. Each level adds adjacent lanes of two vectors at once (their even and odd lanes),
+  /// so the 16 sums take 15 vector additions and come out in row order.
+  @inline(__always)
+  func pairwiseLaneSums() -> SIMD16<Float> {
+    @inline(__always) func adjacent(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+      adjacentLaneSums(x, y)
+    }
+    let p0 = adjacent(v0, v1)
+    let p1 = adjacent(v2, v3)
+    let p2 = adjacent(v4, v5)
+    let p3 = adjacent(v6, v7)
+    let p4 = adjacent(v8, v9)
+    let p5 = adjacent(v10, v11)
+    let p6 = adjacent(v12, v13)
+    let p7 = adjacent(v14, v15)
+    let q0 = adjacent(p0, p1)
+    let q1 = adjacent(p2, p3)
+    let q2 = adjacent(p4, p5)
+    let q3 = adjacent(p6, p7)
+    return adjacent(adjacent(q0, q1), adjacent(q2, q3))
+  }
+}
+
+/// Runs `sums(row, count, depths, out)` (the K block's sums of rows `row..<row + count`, stored
+/// as 16 Floats at `out`: a SIMD16 returned from a closure travels as four 128-bit pieces, and
+/// LLVM then splits the vector code that makes it into 128-bit operations too)
 /// for groups of 16 rows and each K block, and merges them into C with the scalar tile-update
 /// formula lane by lane (C's rows are `ldc` apart and the bias is one value for all of them). A
 /// Float16 C accumulates in a Float workspace rounded once by `finishFloat16`, as on every
@@ -104,18 +136,20 @@ private func singleColumnTransposing<T: PackableElement>(
 @inline(__always)
 private func forEachSingleColumnGroup(
   _ p: GEMMProblem, kc: Int, rows: Range<Int>,
-  _ sums: (Int, Int, Range<Int>) -> SIMD16<Float>
+  _ sums: (Int, Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void
 ) {
   let halfC = p.cStorage == .float16
   let kBlocks = (p.k + kc - 1) / kc
-  withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { workspace in
+  withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { workspace in
     let w = workspace.baseAddress!
+    let sumsOut = w + 16
     var i = rows.lowerBound
     while i < rows.upperBound {
       let count = min(16, rows.upperBound - i)
       if halfC && kBlocks == 1 {
         // One K block into Float16 C: finishFloat16's formula lane by lane, rounded once.
-        let acc = sums(i, count, 0..<p.k)
+        sums(i, count, 0..<p.k, sumsOut)
+        let acc = load16(sumsOut)
         let c = p.c.assumingMemoryBound(to: Float16.self) + i * p.ldc
         if p.ldc == 1 {
           // The same formula on all rows at once (C contiguous).
@@ -149,7 +183,8 @@ private func forEachSingleColumnGroup(
         continue
       }
       for kb in 0..<kBlocks {
-        let acc = sums(i, count, (kb * kc)..<min(p.k, kb * kc + kc))
+        sums(i, count, (kb * kc)..<min(p.k, kb * kc + kc), sumsOut)
+        let acc = load16(sumsOut)
         let update = p.tileUpdate(
           kBlock: kb, of: kBlocks, column: 0, intoFloatWorkspace: halfC)
         if !halfC && p.ldc == 1 {

@@ -1,3 +1,5 @@
+import CMantissaCPU
+
 #if MANTISSA_AVX512
   import _Builtin_intrinsics.intel
 
@@ -24,3 +26,33 @@
     return r
   }
 #endif
+
+/// Sums of adjacent lanes: lanes 0-7 are `x[2j] + x[2j + 1]`, lanes 8-15 the same of `y`. One
+/// level of a pairwise reduction tree over two vectors at once. Written with intrinsics where
+/// there are some: LLVM breaks the portable form (a SIMD32's even and odd halves), and a tree
+/// of constant-index permutes too, into 128-bit extracts and inserts, about 60 instructions
+/// instead of three; the AVX-512 form hides its indices from the optimizer for that reason.
+@inlinable @inline(__always)
+func adjacentLaneSums(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+  #if MANTISSA_AVX512
+    let even = unsafeBitCast(
+      SIMD16<Int32>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),
+      to: SIMD8<Int64>.self)
+    let odd = unsafeBitCast(
+      SIMD16<Int32>(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31),
+      to: SIMD8<Int64>.self)
+    return _mm512_permutex2var_ps(x, mantissa_opaque_m512i(even), y)
+      + _mm512_permutex2var_ps(x, mantissa_opaque_m512i(odd), y)
+  #elseif MANTISSA_AVX2
+    // hadd works within 128-bit halves; the permute puts the pairs back in order.
+    @inline(__always) func half(_ v: SIMD16<Float>) -> SIMD8<Float> {
+      let order = unsafeBitCast(SIMD8<Int32>(0, 1, 4, 5, 2, 3, 6, 7), to: SIMD4<Int64>.self)
+      return _mm256_permutevar8x32_ps(
+        _mm256_hadd_ps(v.lowHalf, v.highHalf), mantissa_opaque_m256i(order))
+    }
+    return SIMD16(lowHalf: half(x), highHalf: half(y))
+  #else
+    let both = SIMD32(lowHalf: x, highHalf: y)
+    return both.evenHalf + both.oddHalf
+  #endif
+}

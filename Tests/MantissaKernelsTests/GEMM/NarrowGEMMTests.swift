@@ -1,4 +1,5 @@
 import MantissaKernels
+import MantissaReference
 import Testing
 
 // The narrow-C path (`*-gemm-8x16-simd16direct`, `*-gemm-4x32-simd16direct`): n <= 32, A and
@@ -47,7 +48,10 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
       let packed = checkGEMM(c)
       c.narrow = true
       let narrow = checkGEMM(c)
-      #expect(packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
+      if n > 1 || transA {  // n == 1 with rows of A contiguous sums in its own order
+        #expect(
+          packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
+      }
       c.threads = 2
       c.forceParallel = true
       #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
@@ -56,11 +60,13 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
 }
 
 @Test(arguments: narrowCombinations, [false, true])
-func singleColumnAgreesBitwiseWithThePackedKernels(combination: Combination, transA: Bool) {
-  // n == 1 takes the 16-rows-per-vector forms: A transposed read as vectors, A row-major
-  // transposed 8 x 8 in registers from 32 rows up, scalar chains below. Row counts around 16
-  // exercise the masked or repeated last group, k = 20 one K block (a Float16 C rounded from
-  // registers), k = 600 several.
+func singleColumnAgreesWithThePackedKernelsAndAcrossThreads(combination: Combination, transA: Bool)
+{
+  // n == 1 takes the 16-rows-per-vector forms: A transposed read as vectors (the packed
+  // kernels' order and bits), A row-major as dot products (its own order: checked against the
+  // Double reference here and emulated bit for bit in singleColumnDotsSumInTheDocumentedOrder).
+  // Row counts around 16 exercise the masked or repeated last group, k = 20 one K block (a
+  // Float16 C rounded from registers), k = 600 several.
   for m in [1, 15, 16, 17, 40, 70] {
     for k in [1, 20, 600] {
       var c = GEMMCase(
@@ -69,7 +75,10 @@ func singleColumnAgreesBitwiseWithThePackedKernels(combination: Combination, tra
       let packed = checkGEMM(c)
       c.narrow = true
       let narrow = checkGEMM(c)
-      #expect(packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
+      if transA {
+        #expect(
+          packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
+      }
       c.threads = 2
       c.forceParallel = true
       #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
@@ -121,5 +130,50 @@ func reluMaskMatchesTheSeparateReLUBackwardBitwise(combination: Combination) {
       }
       #expect(fused == expected, "\(c.testDescription): fused ReLU mask differs")
     }
+  }
+}
+
+@Test(arguments: [false, true], [1, 15, 16, 20, 33, 600])
+func singleColumnDotsSumInTheDocumentedOrder(halfA: Bool, k: Int) {
+  // n == 1, rows of A contiguous: lane j of a row sums the terms with index ≡ j (mod 16) in
+  // increasing k with one FMA each, then the 16 lanes are added as a pairwise tree. Emulated
+  // here in scalar Float, so every bit of the kernel's order is pinned down.
+  let m = 37
+  let lda = k + 3
+  var g = SeededGenerator(seed: 77 &+ UInt64(k))
+  let aValues = (0..<(m * lda)).map { _ in Float(Float16(Float(g.uniform(-1, 1)))) }
+  let xValues = (0..<k).map { _ in Float(Float16(Float(g.uniform(-1, 1)))) }
+  var expected = [Float](repeating: 0, count: m)
+  for i in 0..<m {
+    var lanes = [Float](repeating: 0, count: 16)
+    for q0 in stride(from: 0, to: k, by: 16) {
+      for j in 0..<16 {
+        let q = q0 + j
+        let (a, x): (Float, Float) = q < k ? (aValues[i * lda + q], xValues[q]) : (0, 0)
+        lanes[j] = lanes[j].addingProduct(a, x)
+      }
+    }
+    while lanes.count > 1 {
+      lanes = stride(from: 0, to: lanes.count, by: 2).map { lanes[$0] + lanes[$0 + 1] }
+    }
+    expected[i] = lanes[0]
+  }
+  var c = [Float](repeating: .nan, count: m)
+  if halfA {
+    let a16 = aValues.map { Float16($0) }
+    let x16 = xValues.map { Float16($0) }
+    gemm(
+      .noTranspose, .noTranspose, m: m, n: 1, k: k, a: a16, lda: lda, b: x16, ldb: 1, c: &c,
+      ldc: 1, threads: 1)
+  } else {
+    gemm(
+      .noTranspose, .noTranspose, m: m, n: 1, k: k, a: aValues, lda: lda, b: xValues, ldb: 1,
+      c: &c, ldc: 1, threads: 1)
+  }
+  let id = halfA ? "f16-f16-f32-gemm-8x16-simd16direct" : "f32-gemm-8x16-simd16direct"
+  for i in 0..<m {
+    #expect(
+      c[i].bitPattern == expected[i].bitPattern,
+      "\(id) \(m)x1x\(k) row \(i): \(c[i]) != \(expected[i]) (documented order)")
   }
 }
