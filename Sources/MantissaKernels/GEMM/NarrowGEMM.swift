@@ -231,10 +231,14 @@ struct RowPointers<T> {
   let r0, r1, r2, r3, r4, r5, r6, r7: UnsafePointer<T>
   /// The depth stored at each pointer: depth q is `(q - firstDepth) * columnStride` from it.
   let firstDepth: Int
+  /// Row r is `r0 + r` for every r (a transposed A, or its k-major Float16 scratch, with the
+  /// whole group present): the kernels then address the rows from one register.
+  let adjacent: Bool
 
   @inline(__always)
   init(_ first: UnsafePointer<T>, rowStride: Int, count: Int, firstDepth: Int = 0) {
     self.firstDepth = firstDepth
+    adjacent = rowStride == 1 && count == 8
     let last = count - 1
     r0 = first
     r1 = first + min(1, last) * rowStride
@@ -287,6 +291,23 @@ struct NarrowAccumulators {
   mutating func add8Rows<T: PackableElement, B: NarrowBSource>(
     _ a: RowPointers<T>, _ cs: Int, _ b: B, _ ks: Range<Int>
   ) {
+    if a.adjacent {
+      // Eight row pointers plus the loop's own do not fit the general-purpose registers; with
+      // adjacent rows one base does (20x10x1000:tn spilled row offsets: 8.9 -> 8.2 us).
+      for q in ks {
+        let b0 = b.load(q, 0)
+        let r = a.r0 + (q &- a.firstDepth) &* cs
+        c0 = c0.addingProduct(T.widen(r), b0)
+        c1 = c1.addingProduct(T.widen(r + 1), b0)
+        c2 = c2.addingProduct(T.widen(r + 2), b0)
+        c3 = c3.addingProduct(T.widen(r + 3), b0)
+        c4 = c4.addingProduct(T.widen(r + 4), b0)
+        c5 = c5.addingProduct(T.widen(r + 5), b0)
+        c6 = c6.addingProduct(T.widen(r + 6), b0)
+        c7 = c7.addingProduct(T.widen(r + 7), b0)
+      }
+      return
+    }
     @inline(__always) func step(_ q: Int) {
       let b0 = b.load(q, 0)
       let o = (q &- a.firstDepth) &* cs
