@@ -13,13 +13,12 @@ public enum KernelType: String, Sendable {
 /// Examples: `f32-gemm-8x32-simd16`, `f16-f16-f32-gemm-8x32-simd16`, `f16-f32acc-gemm-8x32-simd16`,
 /// `f32-f16-f32-gemm-6x16-simd8`, `f16-pf32-f16-f32acc-gemm-bias-relu-8x32-simd16`.
 ///
-/// Pass `n` to name the path a call with that many columns takes under the current
-/// ``KernelOverrides``: the narrow path (`8x16-simd16direct` for n <= 16, `4x32-simd16direct`
-/// up to 32).
+/// Pass `n` (and `transA`) to name the path a call with that many columns takes under the
+/// current ``KernelOverrides``: the narrow path (``narrowGEMMTileID(n:transA:)``).
 public func gemmKernelID(
   a: KernelType, b: KernelType, c: KernelType, packedB: Bool = false, bias: Bool = false,
   relu: Bool = false, reluMask: Bool = false, kernel: GEMMMicrokernel = .preferred,
-  n: Int? = nil
+  n: Int? = nil, transA: Bool = false
 ) -> String {
   let bName = packedB ? "pf32" : b.rawValue
   var types = (a == b && b == c && !packedB) ? a.rawValue : "\(a.rawValue)-\(bName)-\(c.rawValue)"
@@ -32,14 +31,17 @@ public func gemmKernelID(
   if let n, !packedB, n <= 32,
     overrides.narrowGEMM ?? (overrides.gemmMicrokernel == nil)
   {
-    return id + "-" + narrowGEMMTileID(n: n)
+    return id + "-" + narrowGEMMTileID(n: n, transA: transA)
   }
   return id + "-" + kernel.tileID
 }
 
 /// The tile and implementation part of the narrow path's kernel ID for `n` (<= 32) columns:
-/// 8 rows of one 16-lane vector up to 16 columns (n == 1 runs there as 8 scalar FMA chains),
-/// 4 rows of two vectors above.
-public func narrowGEMMTileID(n: Int) -> String {
-  n <= 16 ? "8x16-simd16direct" : "4x32-simd16direct"
+/// 8 rows of one 16-lane vector up to 16 columns, 4 rows of two vectors above; for n == 1, 16
+/// rows as dot products along k when A is not transposed (`16x1-simd16dot`, its own summation
+/// order: Docs/Kernels.md), else 16 rows per vector read from A's contiguous columns
+/// (`16x1-simd16direct`).
+public func narrowGEMMTileID(n: Int, transA: Bool = false) -> String {
+  if n == 1 { return transA ? "16x1-simd16direct" : "16x1-simd16dot" }
+  return n <= 16 ? "8x16-simd16direct" : "4x32-simd16direct"
 }

@@ -56,7 +56,8 @@ struct GEMMCase: CustomTestStringConvertible, Sendable {
       a: a, b: b, c: c, packedB: packedB, bias: bias, relu: relu, reluMask: reluMask,
       kernel: kernel)
     if narrow && !packedB && n <= 32 {
-      return id.replacingOccurrences(of: kernel.tileID, with: narrowGEMMTileID(n: n))
+      return id.replacingOccurrences(
+        of: kernel.tileID, with: narrowGEMMTileID(n: n, transA: transA))
     }
     return id
   }
