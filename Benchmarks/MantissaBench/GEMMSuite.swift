@@ -112,7 +112,8 @@ enum GEMMSuite {
           let (ta, tb, tc) = combination.types
           let id = gemmKernelID(
             a: ta, b: tb, c: tc, bias: epilogue.bias, relu: epilogue.relu,
-            reluMask: epilogue.reluMask, kernel: kernel, n: n, transA: tA == .transpose)
+            reluMask: epilogue.reluMask, kernel: kernel, m: m, n: n, k: k,
+            transA: tA == .transpose)
           let gflops = flops / seconds * 1e-9
           let peak = peaks[t] ?? .nan
           if combination == .f32 { f32Seconds = seconds }

@@ -150,7 +150,7 @@ public enum GEMMPrecision {
     let tile: String
     switch path {
     case .microkernel(let kernel): tile = kernel.tileID
-    case .narrow: tile = narrowGEMMTileID(n: n)
+    case .narrow: tile = narrowGEMMTileID(m: m, n: n, k: k)
     }
     let id = gemmKernelID(a: comb.a, b: comb.b, c: comb.c, kernel: .tile8x32SIMD16)
       .replacingOccurrences(of: GEMMMicrokernel.tile8x32SIMD16.tileID, with: tile)

@@ -13,12 +13,12 @@ public enum KernelType: String, Sendable {
 /// Examples: `f32-gemm-8x32-simd16`, `f16-f16-f32-gemm-8x32-simd16`, `f16-f32acc-gemm-8x32-simd16`,
 /// `f32-f16-f32-gemm-6x16-simd8`, `f16-pf32-f16-f32acc-gemm-bias-relu-8x32-simd16`.
 ///
-/// Pass `n` (and `transA`) to name the path a call with that many columns takes under the
-/// current ``KernelOverrides``: the narrow path (``narrowGEMMTileID(n:transA:)``).
+/// Pass `n` (and `m`, `k`, `transA`) to name the path a call of that shape takes under the
+/// current ``KernelOverrides``: the narrow path (``narrowGEMMTileID(m:n:k:transA:)``).
 public func gemmKernelID(
   a: KernelType, b: KernelType, c: KernelType, packedB: Bool = false, bias: Bool = false,
   relu: Bool = false, reluMask: Bool = false, kernel: GEMMMicrokernel = .preferred,
-  n: Int? = nil, transA: Bool = false
+  m: Int? = nil, n: Int? = nil, k: Int? = nil, transA: Bool = false
 ) -> String {
   let bName = packedB ? "pf32" : b.rawValue
   var types = (a == b && b == c && !packedB) ? a.rawValue : "\(a.rawValue)-\(bName)-\(c.rawValue)"
@@ -31,7 +31,7 @@ public func gemmKernelID(
   if let n, !packedB, n <= 32,
     overrides.narrowGEMM ?? (overrides.gemmMicrokernel == nil)
   {
-    return id + "-" + narrowGEMMTileID(n: n, transA: transA)
+    return id + "-" + narrowGEMMTileID(m: m, n: n, k: k, transA: transA)
   }
   return id + "-" + kernel.tileID
 }
@@ -40,8 +40,14 @@ public func gemmKernelID(
 /// 8 rows of one 16-lane vector up to 16 columns, 4 rows of two vectors above; for n == 1, 16
 /// rows as dot products along k when A is not transposed (`16x1-simd16dot`, its own summation
 /// order: Docs/Kernels.md), else 16 rows per vector read from A's contiguous columns
-/// (`16x1-simd16direct`).
-public func narrowGEMMTileID(n: Int, transA: Bool = false) -> String {
+/// (`16x1-simd16direct`); with A transposed, 17-32 rows, 2-12 columns and k >= 64 (a weight
+/// gradient), lanes along m (`32x12-simd16columns`, AVX-512 builds; pass `m` and `k` to see it).
+public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool = false)
+  -> String
+{
   if n == 1 { return transA ? "16x1-simd16direct" : "16x1-simd16dot" }
+  if let m, let k, usesNarrowColumns(m: m, n: n, k: k, transA: transA) {
+    return narrowColumnsTileID
+  }
   return n <= 16 ? "8x16-simd16direct" : "4x32-simd16direct"
 }

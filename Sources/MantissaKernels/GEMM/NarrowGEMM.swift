@@ -51,6 +51,15 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
   }
   let groupsPerPart = (groups + parts - 1) / parts
   parts = (groups + groupsPerPart - 1) / groupsPerPart
+  if usesNarrowColumns(p) {
+    switch p.a.storage {
+    case .float32:
+      narrowColumns(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: rowsOfB, kc: kc)
+    case .float16:
+      narrowColumns(p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: rowsOfB, kc: kc)
+    }
+    return
+  }
   nonisolated(unsafe) let b = rowsOfB
   runParallel(parts) { part in
     let rows = (part * groupsPerPart * 4)..<min(p.m, (part + 1) * groupsPerPart * 4)

@@ -57,7 +57,7 @@ struct GEMMCase: CustomTestStringConvertible, Sendable {
       kernel: kernel)
     if narrow && !packedB && n <= 32 {
       return id.replacingOccurrences(
-        of: kernel.tileID, with: narrowGEMMTileID(n: n, transA: transA))
+        of: kernel.tileID, with: narrowGEMMTileID(m: m, n: n, k: k, transA: transA))
     }
     return id
   }

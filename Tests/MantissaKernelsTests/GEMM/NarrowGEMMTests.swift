@@ -177,3 +177,28 @@ func singleColumnDotsSumInTheDocumentedOrder(halfA: Bool, k: Int) {
       "\(id) \(m)x1x\(k) row \(i): \(c[i]) != \(expected[i]) (documented order)")
   }
 }
+
+@Test(arguments: narrowCombinations, [false, true])
+func narrowColumnsAgreeBitwiseWithThePackedKernels(combination: Combination, transB: Bool) {
+  // `*-gemm-32x12-simd16columns`: A transposed, 17-32 rows, 2-12 columns, k >= 64 (a weight
+  // gradient). Lanes run along m and the K blocks merge into C transposed; every epilogue,
+  // alpha/beta case and K-block count must still give the packed kernels' bits.
+  let shapes = [(17, 2, 64), (20, 10, 1000), (32, 12, 300), (25, 7, 600)]
+  for (m, n, k) in shapes {
+    for (alpha, beta) in [(Float(1), Float(0)), (0.7, 1.3)] {
+      for (bias, relu, mask) in [(false, false, false), (true, true, false), (true, false, true)] {
+        var c = GEMMCase(
+          m: m, n: n, k: k, transA: true, transB: transB, alpha: alpha, beta: beta, padA: 3,
+          padB: 1, padC: 2, combination: combination, bias: bias, relu: relu)
+        c.reluMask = mask
+        if k == 300 { c.blocking = tinyBlocking }
+        let packed = checkGEMM(c)
+        c.narrow = true
+        #expect(checkGEMM(c) == packed, "\(c.testDescription): columns kernel differs")
+        c.threads = 2
+        c.forceParallel = true
+        #expect(checkGEMM(c) == packed, "\(c.testDescription): 2 threads differ")
+      }
+    }
+  }
+}

@@ -1,0 +1,173 @@
+// f32-gemm-32x12-simd16columns (and every other type combination): C of 17 to 32 rows and 2 to
+// 12 columns when op(A)'s columns are contiguous (A stored transposed: a layer's weight gradient
+// dY^T X, m = the layer's outputs, n = its inputs, k = the batch). Lanes run along m: each
+// column of C is two SIMD16 accumulators, and a k step loads op(A)'s column once (two vectors)
+// and broadcasts op(B)'s row (widened into a Float scratch per K block): 24 FMAs for 14 loads,
+// where the row-wise narrow kernel spends 9 loads on every 8 FMAs and 20x10x1000:tn ran at
+// ~8 cycles per k step and 8-row group. Same summation order and formulas as every other path
+// (one FMA per term in increasing k within each K block; K blocks merged with TileUpdate's
+// formulas, applied to C transposed, element for element the same arithmetic), so the bits are
+// the packed kernels'. AVX-512 builds only (26 live vectors).
+
+/// Whether a narrow problem takes ``narrowColumns(_:a:b:kc:)``: its shape, A's layout, and
+/// enough depth to repay the transposed merge (about 0.2 us; at k = 32 the row-wise kernel is
+/// faster, at 64 they are even). One tile of C, so one thread whatever the thread count: only
+/// k could be split, and it never is.
+func usesNarrowColumns(_ p: GEMMProblem) -> Bool {
+  usesNarrowColumns(m: p.m, n: p.n, k: p.k, transA: p.a.rowStride == 1 && p.a.columnStride != 1)
+}
+
+func usesNarrowColumns(m: Int, n: Int, k: Int, transA: Bool) -> Bool {
+  CompiledCPU.hasAVX512F && transA && (17...32).contains(m) && (2...12).contains(n) && k >= 64
+}
+
+/// The kernel ID's tile and implementation part.
+let narrowColumnsTileID = "32x12-simd16columns"
+
+@inline(never)
+func narrowColumns<T: PackableElement>(
+  _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, kc: Int
+) {
+  let halfC = p.cStorage == .float16
+  let m = p.m
+  let n = p.n
+  let cs = p.a.columnStride
+  let kBlocks = (p.k + kc - 1) / kc
+  let kcMax = min(kc, p.k)
+  // W holds C transposed (column j at w + 32 j) between K blocks; bRows one K block of a
+  // Float16 B's rows, widened, 16 Floats each (lanes past n are never stored).
+  let scratch = UnsafeMutablePointer<Float>.allocate(
+    capacity: 12 * 32 + (b.directIsHalf ? kcMax * 16 : 0))
+  defer { scratch.deallocate() }
+  let w = scratch
+  let bRows = scratch + 12 * 32
+  w.initialize(repeating: 0, count: 12 * 32)
+  if !halfC && p.beta != 0 {
+    let c = p.c.assumingMemoryBound(to: Float.self)
+    for i in 0..<m { for j in 0..<n { w[j * 32 + i] = c[i * p.ldc + j] } }
+  }
+  let upperLanes = m - 16
+  for kb in 0..<kBlocks {
+    let p0 = kb * kc
+    let p1 = min(p.k, p0 + kc)
+    let split = min(max(p0, b.directRows), p1)
+    var t = ColumnAccumulators()
+    @inline(__always) func steps(
+      _ qs: Range<Int>, _ rows: UnsafePointer<Float>, _ rowStride: Int, firstRow: Int
+    ) {
+      for q in qs {
+        let column = a + q &* cs
+        t.add(
+          T.widen16(column), T.widenPartial16(column + 16, upperLanes),
+          rows + (q &- firstRow) &* rowStride)
+      }
+    }
+    // Float rows of B are broadcast in place (a direct row has 16 readable values); Float16
+    // ones are widened into the scratch first, one conversion per 16 values.
+    if b.directIsHalf {
+      for q in p0..<split { store(b.directHalves.load(q, 0), to: bRows + (q - p0) * 16) }
+      steps(p0..<split, bRows, 16, firstRow: p0)
+    } else {
+      steps(p0..<split, b.directFloats.base, b.directStride, firstRow: 0)
+    }
+    steps(split..<p1, b.packed, b.width, firstRow: b.directRows)
+
+    var update = p.tileUpdate(kBlock: kb, of: kBlocks, column: 0, intoFloatWorkspace: halfC)
+    update.reluMaskDelta = nil  // applied while W is written out, in C's layout
+    t.merge(into: w, columns: n, update: update)
+  }
+
+  // W out to C (transposing), with what needs C's layout: the ReLU mask, and for a Float16 C
+  // finishFloat16's formula.
+  if halfC {
+    let c = p.c.assumingMemoryBound(to: Float16.self)
+    for i in 0..<m {
+      for j in 0..<n {
+        let d = c + i * p.ldc + j
+        var v = w[j * 32 + i]
+        if p.beta != 0 { v = v.addingProduct(p.beta, Float(d.pointee)) }
+        if let bias = p.bias { v += bias[j] }
+        if p.relu, v < 0 { v = 0 }
+        if let delta = p.reluMaskDelta { v = maskedByReLU(v, Float(halfMask(d, delta).pointee)) }
+        d.pointee = Float16(v)
+      }
+    }
+  } else {
+    let c = p.c.assumingMemoryBound(to: Float.self)
+    for i in 0..<m {
+      for j in 0..<n {
+        let d = c + i * p.ldc + j
+        var v = w[j * 32 + i]
+        if let delta = p.reluMaskDelta { v = maskedByReLU(v, floatMask(d, delta).pointee) }
+        d.pointee = v
+      }
+    }
+  }
+}
+
+/// Twelve columns of C, rows 0-15 in `jL` and 16-31 in `jU`.
+private struct ColumnAccumulators {
+  var c0L = SIMD16<Float>(), c0U = SIMD16<Float>(), c1L = SIMD16<Float>(), c1U = SIMD16<Float>()
+  var c2L = SIMD16<Float>(), c2U = SIMD16<Float>(), c3L = SIMD16<Float>(), c3U = SIMD16<Float>()
+  var c4L = SIMD16<Float>(), c4U = SIMD16<Float>(), c5L = SIMD16<Float>(), c5U = SIMD16<Float>()
+  var c6L = SIMD16<Float>(), c6U = SIMD16<Float>(), c7L = SIMD16<Float>(), c7U = SIMD16<Float>()
+  var c8L = SIMD16<Float>(), c8U = SIMD16<Float>(), c9L = SIMD16<Float>(), c9U = SIMD16<Float>()
+  var c10L = SIMD16<Float>(), c10U = SIMD16<Float>()
+  var c11L = SIMD16<Float>(), c11U = SIMD16<Float>()
+
+  /// One k step: op(A)'s column (`lower`, `upper`) times each of op(B)'s row values at `b`.
+  @inline(__always)
+  mutating func add(_ lower: SIMD16<Float>, _ upper: SIMD16<Float>, _ b: UnsafePointer<Float>) {
+    var x = SIMD16<Float>(repeating: b[0])
+    c0L = c0L.addingProduct(lower, x)
+    c0U = c0U.addingProduct(upper, x)
+    x = SIMD16<Float>(repeating: b[1])
+    c1L = c1L.addingProduct(lower, x)
+    c1U = c1U.addingProduct(upper, x)
+    x = SIMD16<Float>(repeating: b[2])
+    c2L = c2L.addingProduct(lower, x)
+    c2U = c2U.addingProduct(upper, x)
+    x = SIMD16<Float>(repeating: b[3])
+    c3L = c3L.addingProduct(lower, x)
+    c3U = c3U.addingProduct(upper, x)
+    x = SIMD16<Float>(repeating: b[4])
+    c4L = c4L.addingProduct(lower, x)
+    c4U = c4U.addingProduct(upper, x)
+    x = SIMD16<Float>(repeating: b[5])
+    c5L = c5L.addingProduct(lower, x)
+    c5U = c5U.addingProduct(upper, x)
+    x = SIMD16<Float>(repeating: b[6])
+    c6L = c6L.addingProduct(lower, x)
+    c6U = c6U.addingProduct(upper, x)
+    x = SIMD16<Float>(repeating: b[7])
+    c7L = c7L.addingProduct(lower, x)
+    c7U = c7U.addingProduct(upper, x)
+    x = SIMD16<Float>(repeating: b[8])
+    c8L = c8L.addingProduct(lower, x)
+    c8U = c8U.addingProduct(upper, x)
+    x = SIMD16<Float>(repeating: b[9])
+    c9L = c9L.addingProduct(lower, x)
+    c9U = c9U.addingProduct(upper, x)
+    x = SIMD16<Float>(repeating: b[10])
+    c10L = c10L.addingProduct(lower, x)
+    c10U = c10U.addingProduct(upper, x)
+    x = SIMD16<Float>(repeating: b[11])
+    c11L = c11L.addingProduct(lower, x)
+    c11U = c11U.addingProduct(upper, x)
+  }
+
+  /// Merges the K block into W (C transposed, column j at `w + 32 j`) with `update`'s formulas,
+  /// column j taking bias value j.
+  @inline(__always)
+  func merge(into w: UnsafeMutablePointer<Float>, columns n: Int, update: TileUpdate) {
+    withUnsafeBytes(of: self) { raw in
+      let acc = raw.assumingMemoryBound(to: Float.self).baseAddress!
+      for j in 0..<n {
+        var u = update
+        u.bias = update.bias.map { $0 + j }
+        u.applyToColumn(load16(acc + 32 * j), to: w + 32 * j, rows: 16)
+        u.applyToColumn(load16(acc + 32 * j + 16), to: w + 32 * j + 16, rows: 16)
+      }
+    }
+  }
+}
