@@ -41,7 +41,9 @@ public func gemmKernelID(
 /// rows as dot products along k when A is not transposed (`16x1-simd16dot`, its own summation
 /// order: Docs/Kernels.md), else 16 rows per vector read from A's contiguous columns
 /// (`16x1-simd16direct`); with A transposed, 17-32 rows, 2-12 columns and k >= 64 (a weight
-/// gradient), lanes along m (`32x12-simd16columns`, AVX-512 builds; pass `m` and `k` to see it).
+/// gradient), lanes along m (`32x12-simd16columns`, AVX-512 builds); with k == 1 (an outer
+/// product) row by row (`1x16-simd16direct`, `1x32-simd16direct`). Pass `m` and `k` to see the
+/// last two.
 public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool = false)
   -> String
 {
@@ -49,5 +51,6 @@ public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool 
   if let m, let k, usesNarrowColumns(m: m, n: n, k: k, transA: transA) {
     return narrowColumnsTileID
   }
+  if k == 1 { return n <= 16 ? "1x16-simd16direct" : "1x32-simd16direct" }
   return n <= 16 ? "8x16-simd16direct" : "4x32-simd16direct"
 }
