@@ -40,8 +40,10 @@ func narrowPathAlphaAndBeta(alpha: Float, beta: Float) {
 @Test(arguments: narrowCombinations)
 func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
   // A both ways: a Float16 A is widened into a scratch (k-major when transposed) first. k = 1
-  // takes the row-by-row outer-product form.
-  for (n, k) in [(1, 600), (10, 600), (20, 600), (32, 600), (10, 1), (20, 1), (32, 1)] {
+  // takes the row-by-row outer-product form, k <= 16 with n > 16 the shallow one.
+  for (n, k) in [
+    (1, 600), (10, 600), (20, 600), (32, 600), (10, 1), (20, 1), (32, 1), (20, 10), (32, 16),
+  ] {
     for transA in [false, true] {
       var c = GEMMCase(
         m: 70, n: n, k: k, transA: transA, beta: 1.3, combination: combination, bias: true,
