@@ -6,8 +6,10 @@
 // SIMD16<Float> accumulators, enough FMA chains to hide the FMA latency (4 rows of 16 left it
 // latency-bound). Row ends use masked loads and stores. Same summation order and update formulas as
 // the packed microkernels (one FMA per term in increasing k within each K block, TileUpdate),
-// so results are bitwise identical to theirs.
-// Measured: see Docs/Performance.md (`mantissa-bench gemm --shapes small`).
+// so results are bitwise identical to theirs. Forms of their own, same arithmetic: k = 1
+// (`1x16`/`1x32-simd16direct`, row by row), k <= 16 with n > 16 (`narrowShallow32`), weight
+// gradients (`32x12-simd16columns`, NarrowColumnsGEMM.swift), n = 1 (SingleColumnGEMM.swift).
+// Measured: see Docs/Performance.md (`mantissa-bench gemm --shapes small`, `--shapes seed`).
 
 /// Whether a problem takes the narrow path: B not prepacked, n <= 32, and not
 /// disabled by a forced microkernel (tests force each kernel to cover it) unless forced on.
@@ -84,6 +86,16 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       case .float16:
         narrowShallow32(
           p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b.packed, rows: rows)
+      }
+      return
+    }
+    if usesFlatRankOne(p) {
+      switch p.a.storage {
+      case .float32:
+        narrowRankOneFlat(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b, rows: rows)
+      case .float16:
+        narrowRankOneFlat(
+          p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b, rows: rows)
       }
       return
     }
@@ -400,6 +412,16 @@ struct BRows {
     FloatRowsOfB(base: packed, stride: width, firstRow: directRows)
   }
 
+  /// Column `j` of row `q`, as Float.
+  func value(_ q: Int, column j: Int) -> Float {
+    if q < directRows {
+      return directIsHalf
+        ? Float(directHalves.base[q * directStride + j])
+        : directFloats.base[q * directStride + j]
+    }
+    return packed[(q - directRows) * width + j]
+  }
+
   /// Column 0 of row `q`, as Float.
   @inline(__always)
   func first(_ q: Int) -> Float {
@@ -688,6 +710,88 @@ private func narrowShallow32<T: PackableElement>(
   case (.accumulate, _):
     forEachGroup { i, v0, v1 in
       rowUpdate.store(v0, v1, to: c + i &* p.ldc, .accumulate, masked: masked)
+    }
+  }
+}
+
+/// Whether a k == 1 problem runs as one flat array (``narrowRankOneFlat``): C's rows (and the
+/// ReLU mask's) contiguous, A's one column contiguous, no per-column term or read of C, and a
+/// ReLU mask over at least 4096 values: measured, it pays only there (1000x20x1 with a mask
+/// 6.5 -> 4.0 us; without one no faster than row by row, and its tables cost ~0.6 us at
+/// 37x17x1).
+func usesFlatRankOne(_ p: GEMMProblem) -> Bool {
+  CompiledCPU.hasAVX512F && p.k == 1 && p.n >= 2 && p.n <= 32 && p.ldc == p.n
+    && p.a.rowStride == 1 && p.beta == 0 && p.bias == nil && p.reluMask != nil
+    && p.m * p.n >= 4096
+}
+
+/// k == 1 with C contiguous: C is one array of m n values, walked 16 at a time whatever the row
+/// length, so rows of 20 (a seed-example input gradient) cost 5 vectors per 4 rows instead of 4
+/// full and 4 masked ones, all loads and stores whole. Lane l of vector t in a period of
+/// `n / gcd(n, 16)` vectors holds row `(16 t + l) / n` and column `(16 t + l) % n`: A's values
+/// for the period's rows are loaded once and spread by a `vpermps`, B's by a precomputed
+/// pattern. The same arithmetic per element as every other path (`0 + a b` by one FMA, times
+/// alpha, ReLU, the mask's formula, one rounding for a Float16 C). 1000x20x1 with a ReLU mask:
+/// 6.5 -> 4.0 us (Float16 C 5.3 -> 4.1).
+@inline(never)
+private func narrowRankOneFlat<T: PackableElement>(
+  _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, rows: Range<Int>
+) {
+  let n = p.n
+  var g = 16
+  while n % g != 0 { g /= 2 }
+  let period = n / g  // vectors per period
+  let periodRows = 16 / g
+  // Per vector of the period: the row offset (as a lane index) and B's value of each lane.
+  let tables = UnsafeMutablePointer<Float>.allocate(capacity: period * 32)
+  defer { tables.deallocate() }
+  let indices = UnsafeMutableRawPointer(tables).bindMemory(to: Int32.self, capacity: period * 16)
+  let pattern = tables + period * 16
+  for f in 0..<(period * 16) {
+    indices[f] = Int32(f / n)
+    pattern[f] = b.value(0, column: f % n)
+  }
+  let alpha = SIMD16<Float>(repeating: p.alpha)
+  let total = rows.upperBound * n
+  @inline(__always) func run<C>(
+    _ c: UnsafeMutablePointer<C>, _ finish: (SIMD16<Float>, UnsafeMutablePointer<C>, Int) -> Void
+  ) {
+    var i0 = rows.lowerBound
+    while i0 < rows.upperBound {
+      let present = min(periodRows, rows.upperBound - i0)
+      let rowValues =
+        present == 16 ? T.widen16(a + i0) : T.widenPartial16(a + i0, present)
+      var f = i0 * n
+      for t in 0..<period {
+        let lanes = min(16, total - f)
+        if lanes <= 0 { break }
+        let index = UnsafeRawPointer(indices + 16 * t).loadUnaligned(as: SIMD16<Int32>.self)
+        let x = permuteLanes(rowValues, index)
+        var v = SIMD16<Float>().addingProduct(x, load16(pattern + 16 * t)) * alpha
+        if p.relu { v = v.replacing(with: 0, where: v .< 0) }
+        finish(v, c + f, lanes)
+        f += 16
+      }
+      i0 += present
+    }
+  }
+  if p.cStorage == .float16 {
+    run(p.c.assumingMemoryBound(to: Float16.self)) { v, d, lanes in
+      var v = v
+      if let delta = p.reluMaskDelta {
+        let m = halfMask(d, delta)
+        v = maskedByReLU(v, lanes == 16 ? loadWidened16(m) : loadPartialWidened16(m, lanes))
+      }
+      if lanes == 16 { storeNarrowed(v, to: d) } else { storePartialNarrowed16(v, to: d, lanes) }
+    }
+  } else {
+    run(p.c.assumingMemoryBound(to: Float.self)) { v, d, lanes in
+      var v = v
+      if let delta = p.reluMaskDelta {
+        let m = floatMask(d, delta)
+        v = maskedByReLU(v, lanes == 16 ? load16(m) : loadPartial16(m, lanes))
+      }
+      if lanes == 16 { store(v, to: d) } else { storePartial16(v, to: d, lanes) }
     }
   }
 }

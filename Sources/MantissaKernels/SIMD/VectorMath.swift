@@ -56,3 +56,16 @@ func adjacentLaneSums(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
     return both.evenHalf + both.oddHalf
   #endif
 }
+
+/// Lane l of the result is `v[index[l]]` (indices 0...15). One `vpermps` on AVX-512 (the
+/// index is a run-time value, so LLVM leaves it alone); lane by lane elsewhere.
+@inlinable @inline(__always)
+func permuteLanes(_ v: SIMD16<Float>, _ index: SIMD16<Int32>) -> SIMD16<Float> {
+  #if MANTISSA_AVX512
+    return _mm512_permutexvar_ps(unsafeBitCast(index, to: SIMD8<Int64>.self), v)
+  #else
+    var r = SIMD16<Float>()
+    for l in 0..<16 { r[l] = v[Int(index[l] & 15)] }
+    return r
+  #endif
+}

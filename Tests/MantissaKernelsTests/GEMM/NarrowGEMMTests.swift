@@ -103,6 +103,10 @@ func reluMaskMatchesTheSeparateReLUBackwardBitwise(combination: Combination) {
           bias: true, relu: false))
     }
   }
+  for (m, n) in [(300, 16), (300, 20), (300, 31)] {  // k = 1 walked as one flat array
+    cases.append(
+      GEMMCase(m: m, n: n, k: 1, alpha: 0.7, combination: combination, relu: true, narrow: true))
+  }
   for n in [1, 10, 20, 32] {
     for transA in [false, true] {
       for k in [1, 20, 600] {
