@@ -21,7 +21,8 @@ func usesNarrowPath(_ p: GEMMProblem, _ overrides: KernelOverrides) -> Bool {
 
 func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool) {
   guard case .view(let bView) = p.b else { return }
-  let width = p.n <= 16 ? 16 : 32
+  // n == 1 reads B one value at a time (SingleColumnGEMM.swift): rows of one, not 16.
+  let width = p.n == 1 ? 1 : p.n <= 16 ? 16 : 32
   // A B with contiguous rows is read in place (lanes past n compute values that are never
   // stored), except its last rows, where a full-width load would run past the end of B: those,
   // and a transposed B, are packed into rows of `width` (packing B cost 18% of a seed-example
