@@ -40,9 +40,11 @@ func narrowPathAlphaAndBeta(alpha: Float, beta: Float) {
 @Test(arguments: narrowCombinations)
 func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
   // A both ways: a Float16 A is widened into a scratch (k-major when transposed) first. k = 1
-  // takes the row-by-row outer-product form, k <= 16 with n > 16 the shallow one.
+  // takes the row-by-row outer-product form, shallow depths (k <= 16 wide, k <= 32 narrow)
+  // the shallow ones.
   for (n, k) in [
     (1, 600), (10, 600), (20, 600), (32, 600), (10, 1), (20, 1), (32, 1), (20, 10), (32, 16),
+    (10, 20), (16, 32),
   ] {
     for transA in [false, true] {
       var c = GEMMCase(
