@@ -608,6 +608,9 @@ private func narrowRankOne<T: PackableElement>(
     }
     return
   }
+  // The mode switch below is repeated in each single-block form on purpose: one shared helper
+  // taking the row loop as a closure made the shallow form 45% slower (5.9 -> 8.6 us at
+  // 1000x20x10 nt) and this one's Float16 C 3.7 -> 5.2 us.
   let update = p.tileUpdate(kBlock: 0, of: 1, column: 0, intoFloatWorkspace: false)
   let rowUpdate = NarrowRowUpdate(update, columns: p.n)
   let c = p.c.assumingMemoryBound(to: Float.self)
