@@ -69,6 +69,20 @@ enum ElementwiseSuite {
       Case(id: "f32-rsum-simd16", bytesPerElement: 4, reference: .copy) {
         sink(sum(a32, count: $0, threads: $1))
       },
+      // Bias gradients: a batch's column sums over a layer of 20 outputs (the seed example's
+      // fc1) and of 1 output (fc2); elements = rows x columns.
+      Case(id: "f32-colsum-simd16-20cols", bytesPerElement: 4, reference: .copy) {
+        columnSums(a32, rows: $0 / 20, columns: 20, ld: 20, into: d32, threads: $1)
+      },
+      Case(id: "f16-colsum-simd16-20cols", bytesPerElement: 2, reference: .copy) {
+        columnSums(a16, rows: $0 / 20, columns: 20, ld: 20, into: d32, threads: $1)
+      },
+      Case(id: "f32-colsum-simd16-1col", bytesPerElement: 4, reference: .copy) {
+        columnSums(a32, rows: $0, columns: 1, ld: 1, into: d32, threads: $1)
+      },
+      Case(id: "f16-colsum-simd16-1col", bytesPerElement: 2, reference: .copy) {
+        columnSums(a16, rows: $0, columns: 1, ld: 1, into: d32, threads: $1)
+      },
       Case(id: "f32-vunscale-checkfinite-simd16", bytesPerElement: 8, reference: .copy) {
         sink(unscaleAndCheckFinite(d32, count: $0, inverseScale: 1, threads: $1) ? 1 : 0)
       },
