@@ -42,6 +42,14 @@ static inline __attribute__((always_inline)) __m512i mantissa_opaque_m512i(__m51
   __asm__("" : "+v"(v));
   return v;
 }
+
+// Rounds 16 Floats to Float16 (nearest even) in one 512-bit vcvtps2ph. Swift cannot call
+// `_mm512_cvtps_ph` (a macro: its rounding argument is an immediate), and the lane-by-lane
+// conversion that LLVM vectorizes itself came out as two 256-bit conversions, an extract and an
+// insert (a third of the Float16-C rounding cost in the shallow GEMM kernel).
+static inline __attribute__((always_inline)) __m256i mantissa_narrow_ps512(__m512 v) {
+  return _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
 #endif
 
 #if defined(__AVX2__)

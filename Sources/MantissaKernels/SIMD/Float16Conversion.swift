@@ -1,9 +1,11 @@
 // Float16 <-> Float conversions for kernels. The standard initializers
 // (`SIMD16<Float>(SIMD16<Float16>)` and back) are emitted as out-of-line calls even from
 // non-generic kernels (finishFloat16 and the masked row-end helpers called one per vector,
-// ~1.4% of a mixed-precision seed step), so these are written lane by lane, which LLVM folds
-// into one vcvtps2ph (narrowing) or a few vcvtph2ps (widening), or, on AVX-512 and AVX2 builds,
-// with the widening intrinsic (one or two vcvtph2ps).
+// ~1.4% of a mixed-precision seed step). AVX-512 builds use one 512-bit vcvtph2ps / vcvtps2ph
+// each way (the narrowing one through a C helper, CMantissaCPU.h), AVX2 builds the widening
+// intrinsic; otherwise lane by lane, which LLVM vectorizes as the target allows.
+
+import CMantissaCPU
 
 #if MANTISSA_AVX512
   import _Builtin_intrinsics.intel
@@ -50,9 +52,13 @@
 /// Rounds to nearest even; overflow gives infinity; NaN stays NaN.
 @inlinable @inline(__always)
 func narrow(_ f: SIMD16<Float>) -> SIMD16<Float16> {
-  var r = SIMD16<Float16>()
-  for j in 0..<16 { r[j] = Float16(f[j]) }
-  return r
+  #if MANTISSA_AVX512
+    return unsafeBitCast(mantissa_narrow_ps512(f), to: SIMD16<Float16>.self)
+  #else
+    var r = SIMD16<Float16>()
+    for j in 0..<16 { r[j] = Float16(f[j]) }
+    return r
+  #endif
 }
 
 @inlinable @inline(__always)
