@@ -92,10 +92,15 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       switch p.a.storage {
       case .float32:
         narrowShallow32(
-          p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b.packed, rows: rows)
+          p, a: p.a.base.assumingMemoryBound(to: Float.self), rowStride: p.a.rowStride,
+          columnStride: p.a.columnStride, firstRowOfA: 0, b: b.packed, rows: rows)
+      case .float16 where p.a.columnStride == 1:
+        narrowShallow32WideningA(
+          p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b.packed, rows: rows)
       case .float16:
         narrowShallow32(
-          p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b.packed, rows: rows)
+          p, a: p.a.base.assumingMemoryBound(to: Float16.self), rowStride: p.a.rowStride,
+          columnStride: p.a.columnStride, firstRowOfA: 0, b: b.packed, rows: rows)
       }
       return
     }
@@ -523,25 +528,37 @@ struct NarrowRowUpdate {
   func storeRounded(
     _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float16>
   ) {
+    storeRounded(
+      v0, v1, to: row, readsC: readsC, masked: reluMaskDelta != nil, firstFull: lanes0 == 16)
+  }
+
+  /// ``storeRounded(_:_:to:)`` with what it tests per row passed in, for callers that fix it
+  /// per call with constants (the tests per row cost 1 us of 8 at 1000x20x10 with Float16 C).
+  /// `readsC` and `masked` must match the update's; `firstFull` says n >= 16.
+  @inline(__always)
+  func storeRounded(
+    _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float16>,
+    readsC: Bool, masked: Bool, firstFull: Bool
+  ) {
     @inline(__always) func piece(
       _ acc: SIMD16<Float>, _ p: UnsafeMutablePointer<Float16>, _ lanes: Int,
-      _ bias: SIMD16<Float>
+      _ bias: SIMD16<Float>, full: Bool
     ) {
       var v = acc * alpha
       if readsC {
-        let c = lanes == 16 ? loadWidened16(p) : loadPartialWidened16(p, lanes)
+        let c = full ? loadWidened16(p) : loadPartialWidened16(p, lanes)
         v = v.addingProduct(beta, c)
       }
       if hasBias { v += bias }
       if relu { v = v.replacing(with: 0, where: v .< 0) }
-      if let reluMaskDelta {
-        let m = halfMask(p, reluMaskDelta)
-        v = maskedByReLU(v, lanes == 16 ? loadWidened16(m) : loadPartialWidened16(m, lanes))
+      if masked {
+        let m = halfMask(p, reluMaskDelta!)
+        v = maskedByReLU(v, full ? loadWidened16(m) : loadPartialWidened16(m, lanes))
       }
-      if lanes == 16 { storeNarrowed(v, to: p) } else { storePartialNarrowed16(v, to: p, lanes) }
+      if full { storeNarrowed(v, to: p) } else { storePartialNarrowed16(v, to: p, lanes) }
     }
-    piece(v0, row, lanes0, bias0)
-    if lanes1 > 0 { piece(v1, row + 16, lanes1, bias1) }
+    piece(v0, row, lanes0, bias0, full: firstFull)
+    if lanes1 > 0 { piece(v1, row + 16, lanes1, bias1, full: lanes1 == 16) }
   }
 
   /// Updates one row from its two accumulators (`v1` unused for n <= 16) with `mode`'s formula.
@@ -634,34 +651,14 @@ private func narrowRankOne<T: PackableElement>(
 /// run with nothing decided inside the group loop (the merge mode is fixed once, outside). In
 /// ``narrowRows`` the per-group setup (row pointers, K-block split, B source dispatch, update
 /// built per group) was ~40% of the time at k = 10. Same arithmetic as every other path.
+/// Row `i` of op(A) starts at `a + (i - firstRowOfA) * rowStride`.
 @inline(never)
 private func narrowShallow32<T: PackableElement>(
-  _ p: GEMMProblem, a: UnsafePointer<T>, b: UnsafePointer<Float>, rows: Range<Int>
+  _ p: GEMMProblem, a: UnsafePointer<T>, rowStride rs: Int, columnStride cs: Int,
+  firstRowOfA: Int, b: UnsafePointer<Float>, rows: Range<Int>
 ) {
-  let rs = p.a.rowStride
-  let cs = p.a.columnStride
   let k = p.k
-  // A Float16 A with contiguous rows is widened 16 values per conversion into rows of 16
-  // Floats first (1000x20x10 nt, bias and ReLU: f16-f32acc 11.6 -> 10.1 us, f16-f16-f32 9.1 ->
-  // 7.7-8.4); one conversion per broadcast sat beside the
-  // FMAs on the same ports.
-  let widenRows = T.self == Float16.self && cs == 1
-  let aRows = UnsafeMutablePointer<Float>.allocate(capacity: widenRows ? 64 : 0)
-  defer { aRows.deallocate() }
-  @inline(__always) func rowSums(_ first: UnsafePointer<T>, _ count: Int)
-    -> NarrowAccumulators
-  {
-    if widenRows {
-      for r in 0..<4 {
-        store(T.widenPartial16(first + min(r, count - 1) &* rs, k), to: aRows + r * 16)
-      }
-      return sums(UnsafePointer(aRows), 16, 1, 4)
-    }
-    return sums(first, rs, cs, count)
-  }
-  @inline(__always) func sums<U: PackableElement>(
-    _ first: UnsafePointer<U>, _ rs: Int, _ cs: Int, _ count: Int
-  ) -> NarrowAccumulators {
+  @inline(__always) func sums(_ first: UnsafePointer<T>, _ count: Int) -> NarrowAccumulators {
     var t = NarrowAccumulators()
     let r1 = first + min(1, count - 1) &* rs
     let r2 = first + min(2, count - 1) &* rs
@@ -670,16 +667,16 @@ private func narrowShallow32<T: PackableElement>(
       let b0 = load16(b + q &* 32)
       let b1 = load16(b + q &* 32 + 16)
       let o = q &* cs
-      var x = SIMD16<Float>(repeating: U.widen(first + o))
+      var x = SIMD16<Float>(repeating: T.widen(first + o))
       t.c0 = t.c0.addingProduct(x, b0)
       t.c1 = t.c1.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: U.widen(r1 + o))
+      x = SIMD16<Float>(repeating: T.widen(r1 + o))
       t.c2 = t.c2.addingProduct(x, b0)
       t.c3 = t.c3.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: U.widen(r2 + o))
+      x = SIMD16<Float>(repeating: T.widen(r2 + o))
       t.c4 = t.c4.addingProduct(x, b0)
       t.c5 = t.c5.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: U.widen(r3 + o))
+      x = SIMD16<Float>(repeating: T.widen(r3 + o))
       t.c6 = t.c6.addingProduct(x, b0)
       t.c7 = t.c7.addingProduct(x, b1)
     }
@@ -691,7 +688,7 @@ private func narrowShallow32<T: PackableElement>(
     var i = rows.lowerBound
     while i < rows.upperBound {
       let count = min(4, rows.upperBound - i)
-      let t = rowSums(a + i &* rs, count)
+      let t = sums(a + (i &- firstRowOfA) &* rs, count)
       store(i, t.c0, t.c1)
       if count > 1 { store(i + 1, t.c2, t.c3) }
       if count > 2 { store(i + 2, t.c4, t.c5) }
@@ -702,7 +699,15 @@ private func narrowShallow32<T: PackableElement>(
   if p.cStorage == .float16 {
     let rounding = NarrowRowUpdate(roundingInto: p)
     let c = p.c.assumingMemoryBound(to: Float16.self)
-    forEachGroup { i, v0, v1 in rounding.storeRounded(v0, v1, to: c + i &* p.ldc) }
+    if rounding.readsC || rounding.reluMaskDelta != nil {
+      forEachGroup { i, v0, v1 in rounding.storeRounded(v0, v1, to: c + i &* p.ldc) }
+    } else {
+      // A forward layer's: C not read, no mask, n > 16.
+      forEachGroup { i, v0, v1 in
+        rounding.storeRounded(
+          v0, v1, to: c + i &* p.ldc, readsC: false, masked: false, firstFull: true)
+      }
+    }
     return
   }
   let update = p.tileUpdate(kBlock: 0, of: 1, column: 0, intoFloatWorkspace: false)
@@ -724,6 +729,32 @@ private func narrowShallow32<T: PackableElement>(
     forEachGroup { i, v0, v1 in
       rowUpdate.store(v0, v1, to: c + i &* p.ldc, .accumulate, masked: masked)
     }
+  }
+}
+
+/// ``narrowShallow32(_:a:rowStride:columnStride:firstRowOfA:b:rows:)`` for a Float16 A with
+/// contiguous rows: blocks of 128 rows are widened into rows of 16 Floats (8 KiB, in L1) and
+/// run as a Float A. Widening as the groups ran (rows of one group into a scratch, or one
+/// conversion per broadcast) cost 1.2-2 us of 8 at 1000x20x10; widening inside the group
+/// loop also stopped the compiler from inlining it.
+@inline(never)
+private func narrowShallow32WideningA(
+  _ p: GEMMProblem, a: UnsafePointer<Float16>, b: UnsafePointer<Float>, rows: Range<Int>
+) {
+  let blockRows = 128
+  let widened = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * 16)
+  defer { widened.deallocate() }
+  let rs = p.a.rowStride
+  var i = rows.lowerBound
+  while i < rows.upperBound {
+    let end = min(i + blockRows, rows.upperBound)
+    for r in i..<end {
+      store(Float16.widenPartial16(a + r &* rs, p.k), to: widened + (r &- i) &* 16)
+    }
+    narrowShallow32(
+      p, a: UnsafePointer(widened), rowStride: 16, columnStride: 1, firstRowOfA: i, b: b,
+      rows: i..<end)
+    i = end
   }
 }
 

@@ -62,6 +62,19 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
       #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
     }
   }
+  // A forward layer's shallow product: C not read (its Float16 rounding fixed per call), and
+  // enough rows that a Float16 A is widened in several blocks of 128 (a thread's rows start
+  // inside a block).
+  for (n, k) in [(20, 10), (17, 3), (32, 16)] {
+    var c = GEMMCase(m: 300, n: n, k: k, combination: combination, bias: true, relu: true)
+    let packed = checkGEMM(c)
+    c.narrow = true
+    let narrow = checkGEMM(c)
+    #expect(packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
+    c.threads = 2
+    c.forceParallel = true
+    #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
+  }
 }
 
 @Test(arguments: narrowCombinations, [false, true])
