@@ -205,13 +205,18 @@ func narrowColumnsAgreeBitwiseWithThePackedKernels(combination: Combination, tra
   // `*-gemm-32x12-simd16columns`: A transposed, 17-32 rows, 2-12 columns, k >= 64 (a weight
   // gradient). Lanes run along m and the K blocks merge into C transposed; every epilogue,
   // alpha/beta case and K-block count must still give the packed kernels' bits.
+  // A Float16 A with lda == m is widened as one flat array (k = 1000 and 600 here, several
+  // chunks of 64 columns), otherwise read in place; B's rows are widened as one flat array
+  // when their stride is at most 16 (the padding of 12 at m = 25 makes it 19: row by row).
   let shapes = [(17, 2, 64), (20, 10, 1000), (32, 12, 300), (25, 7, 600)]
   for (m, n, k) in shapes {
+    let padA = k >= 600 ? 0 : 3
+    let padB = m == 25 ? 12 : 1
     for (alpha, beta) in [(Float(1), Float(0)), (0.7, 1.3)] {
       for (bias, relu, mask) in [(false, false, false), (true, true, false), (true, false, true)] {
         var c = GEMMCase(
-          m: m, n: n, k: k, transA: true, transB: transB, alpha: alpha, beta: beta, padA: 3,
-          padB: 1, padC: 2, combination: combination, bias: bias, relu: relu)
+          m: m, n: n, k: k, transA: true, transB: transB, alpha: alpha, beta: beta,
+          padA: padA, padB: padB, padC: 2, combination: combination, bias: bias, relu: relu)
         c.reluMask = mask
         if k == 300 { c.blocking = tinyBlocking }
         let packed = checkGEMM(c)
