@@ -561,6 +561,38 @@ struct NarrowRowUpdate {
     if lanes1 > 0 { piece(v1, row + 16, lanes1, bias1, full: lanes1 == 16) }
   }
 
+  /// ``storeForward(_:_:to:relu:)`` into a Float16 C (rounded once).
+  @inline(__always)
+  func storeRoundedForward(
+    _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float16>, relu: Bool
+  ) {
+    var u0 = v0 + bias0
+    var u1 = v1 + bias1
+    if relu {
+      u0 = u0.replacing(with: 0, where: u0 .< 0)
+      u1 = u1.replacing(with: 0, where: u1 .< 0)
+    }
+    storeNarrowed(u0, to: row)
+    storePartialNarrowed16(u1, to: row + 16, lanes1)
+  }
+
+  /// ``store(_:_:to:_:masked:)`` for a forward layer with a bias: C overwritten, alpha 1, no
+  /// mask, n > 16; `relu` a constant at the call. The same bits (`acc * 1` is `acc`) with no
+  /// test per row: 1000x20x10 with bias and ReLU 6.1 -> 5.5 us (Float16 C: 7.5 -> 7.0).
+  @inline(__always)
+  func storeForward(
+    _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float>, relu: Bool
+  ) {
+    var u0 = v0 + bias0
+    var u1 = v1 + bias1
+    if relu {
+      u0 = u0.replacing(with: 0, where: u0 .< 0)
+      u1 = u1.replacing(with: 0, where: u1 .< 0)
+    }
+    MantissaKernels.store(u0, to: row)
+    storePartial16(u1, to: row + 16, lanes1)
+  }
+
   /// Updates one row from its two accumulators (`v1` unused for n <= 16) with `mode`'s formula.
   @inline(__always)
   func store(
@@ -699,14 +731,24 @@ private func narrowShallow32<T: PackableElement>(
   if p.cStorage == .float16 {
     let rounding = NarrowRowUpdate(roundingInto: p)
     let c = p.c.assumingMemoryBound(to: Float16.self)
-    if rounding.readsC || rounding.reluMaskDelta != nil {
-      forEachGroup { i, v0, v1 in rounding.storeRounded(v0, v1, to: c + i &* p.ldc) }
-    } else {
-      // A forward layer's: C not read, no mask, n > 16.
+    let plain = !rounding.readsC && rounding.reluMaskDelta == nil  // C not read, no mask
+    let forward = plain && p.alpha == 1 && rounding.hasBias
+    switch (plain, forward, rounding.relu) {
+    case (_, true, true):
+      forEachGroup { i, v0, v1 in
+        rounding.storeRoundedForward(v0, v1, to: c + i &* p.ldc, relu: true)
+      }
+    case (_, true, false):
+      forEachGroup { i, v0, v1 in
+        rounding.storeRoundedForward(v0, v1, to: c + i &* p.ldc, relu: false)
+      }
+    case (true, _, _):
       forEachGroup { i, v0, v1 in
         rounding.storeRounded(
           v0, v1, to: c + i &* p.ldc, readsC: false, masked: false, firstFull: true)
       }
+    default:
+      forEachGroup { i, v0, v1 in rounding.storeRounded(v0, v1, to: c + i &* p.ldc) }
     }
     return
   }
@@ -714,7 +756,12 @@ private func narrowShallow32<T: PackableElement>(
   let rowUpdate = NarrowRowUpdate(update, columns: p.n)
   let c = p.c.assumingMemoryBound(to: Float.self)
   let masked = rowUpdate.reluMaskDelta != nil
+  let forward = update.mode == .overwrite && !masked && p.alpha == 1 && rowUpdate.hasBias
   switch (update.mode, masked) {
+  case (.overwrite, false) where forward && rowUpdate.relu:
+    forEachGroup { i, v0, v1 in rowUpdate.storeForward(v0, v1, to: c + i &* p.ldc, relu: true) }
+  case (.overwrite, false) where forward:
+    forEachGroup { i, v0, v1 in rowUpdate.storeForward(v0, v1, to: c + i &* p.ldc, relu: false) }
   case (.overwrite, false):
     forEachGroup { i, v0, v1 in rowUpdate.store(v0, v1, to: c + i &* p.ldc, .overwrite) }
   case (.overwrite, true):

@@ -65,8 +65,10 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   // A forward layer's shallow product: C not read (its Float16 rounding fixed per call), and
   // enough rows that a Float16 A is widened in several blocks of 128 (a thread's rows start
   // inside a block).
-  for (n, k) in [(20, 10), (17, 3), (32, 16)] {
-    var c = GEMMCase(m: 300, n: n, k: k, combination: combination, bias: true, relu: true)
+  // Alpha 1 with a bias takes the forward layer's update (ReLU or not), fixed per call.
+  for (n, k, alpha, relu) in [(20, 10, Float(1), true), (17, 3, 1, false), (32, 16, 0.7, true)] {
+    var c = GEMMCase(
+      m: 300, n: n, k: k, alpha: alpha, combination: combination, bias: true, relu: relu)
     let packed = checkGEMM(c)
     c.narrow = true
     let narrow = checkGEMM(c)
