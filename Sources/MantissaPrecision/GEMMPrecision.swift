@@ -23,7 +23,7 @@ public enum GEMMPrecision {
 
   public static let testShapes = [
     Shape(m: 7, n: 9, k: 13), Shape(m: 33, n: 17, k: 257), Shape(m: 64, n: 64, k: 64),
-    Shape(m: 16, n: 40, k: 4096), Shape(m: 37, n: 1, k: 300),
+    Shape(m: 16, n: 40, k: 4096), Shape(m: 37, n: 1, k: 300), Shape(m: 1, n: 20, k: 1000),
   ]
   public static let fullShapes =
     testShapes + [Shape(m: 128, n: 128, k: 1024), Shape(m: 100, n: 100, k: 4096)]

@@ -41,13 +41,16 @@ public enum Transpose: Sendable {
 /// ### Precision
 /// Products accumulate in Float32 with one fused multiply-add per term, in increasing k order
 /// within blocks of `kc` (``GEMMBlocking``), blocks added in order; the order depends on k alone,
-/// so results are bitwise identical for every thread count and microkernel. One exception to
-/// the order: with `n == 1` and A not transposed (a matrix-vector product), each row is a dot
-/// product: lane j of 16 sums the terms with k ≡ j (mod 16) in increasing k, and the 16 lane
-/// sums are added as a pairwise tree; the same bits for any thread count, but not column 0 of
-/// the same product with more columns. The error bound is that of Float32 summation:
-/// `|C - C_exact| <= γ_k |alpha| |A||B| + ...` (γ_{k/16+4} for the dot products), see
-/// Docs/Precision.md.
+/// so results are bitwise identical for every thread count and microkernel. Two exceptions to
+/// the order, each the same bits for any thread count but not the bits of the same values
+/// inside a larger product: with `n == 1` and A not transposed (a matrix-vector product), each
+/// row is a dot product: lane j of 16 sums the terms with k ≡ j (mod 16) in increasing k, and
+/// the 16 lane sums are added as a pairwise tree; with `m == 1`, `2 <= n <= 32` and `k > 1` (a
+/// vector-matrix product, such as a one-output layer's weight gradient), term q goes to
+/// partial sum q mod 4 in increasing q and the result is `(s0 + s1) + (s2 + s3)`, one block
+/// whatever k. The error bound is that of Float32 summation:
+/// `|C - C_exact| <= γ_k |alpha| |A||B| + ...` (γ_{k/16+4} for the dot products, γ_{k/4+2}
+/// for the four partial sums), see Docs/Precision.md.
 public func gemm(
   _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float = 1,
   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,

@@ -42,8 +42,9 @@ public func gemmKernelID(
 /// order: Docs/Kernels.md), else 16 rows per vector read from A's contiguous columns
 /// (`16x1-simd16direct`); with A transposed, 17-32 rows, 2-12 columns and k >= 64 (a weight
 /// gradient), lanes along m (`32x12-simd16columns`, AVX-512 builds); with k == 1 (an outer
-/// product) row by row (`1x16-simd16direct`, `1x32-simd16direct`). Pass `m` and `k` to see the
-/// last two.
+/// product) row by row (`1x16-simd16direct`, `1x32-simd16direct`); with m == 1 and k > 1 as
+/// four interleaved partial sums (`1x16-simd16split4`, `1x32-simd16split4`, its own summation
+/// order). Pass `m` and `k` to see the last three.
 public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool = false)
   -> String
 {
@@ -51,6 +52,7 @@ public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool 
   if let m, let k, usesNarrowColumns(m: m, n: n, k: k, transA: transA) {
     return narrowColumnsTileID
   }
+  if let m, usesSingleRow(m: m, n: n, k: k ?? 2) { return singleRowTileID(n: n) }
   if k == 1 { return n <= 16 ? "1x16-simd16direct" : "1x32-simd16direct" }
   return n <= 16 ? "8x16-simd16direct" : "4x32-simd16direct"
 }

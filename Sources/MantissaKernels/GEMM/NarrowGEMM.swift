@@ -70,6 +70,14 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
     }
     return
   }
+  if usesSingleRow(m: p.m, n: p.n, k: p.k) {
+    switch p.a.storage {
+    case .float32: singleRowSums(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: rowsOfB)
+    case .float16:
+      singleRowSums(p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: rowsOfB)
+    }
+    return
+  }
   nonisolated(unsafe) let b = rowsOfB
   runParallel(parts) { part in
     let rows = (part * groupsPerPart * 4)..<min(p.m, (part + 1) * groupsPerPart * 4)

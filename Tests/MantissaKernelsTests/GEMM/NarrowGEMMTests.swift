@@ -194,7 +194,7 @@ func singleColumnDotsSumInTheDocumentedOrder(halfA: Bool, k: Int) {
       .noTranspose, .noTranspose, m: m, n: 1, k: k, a: aValues, lda: lda, b: xValues, ldb: 1,
       c: &c, ldc: 1, threads: 1)
   }
-  let id = halfA ? "f16-f16-f32-gemm-8x16-simd16direct" : "f32-gemm-8x16-simd16direct"
+  let id = halfA ? "f16-f16-f32-gemm-16x1-simd16dot" : "f32-gemm-16x1-simd16dot"
   for i in 0..<m {
     #expect(
       c[i].bitPattern == expected[i].bitPattern,
@@ -227,6 +227,74 @@ func narrowColumnsAgreeBitwiseWithThePackedKernels(combination: Combination, tra
         c.threads = 2
         c.forceParallel = true
         #expect(checkGEMM(c) == packed, "\(c.testDescription): 2 threads differ")
+      }
+    }
+  }
+}
+
+@Test(arguments: [Combination.f32, .f16f16f32, .f16], [2, 3, 7, 16, 17, 20, 32])
+func singleRowSumsInTheDocumentedOrder(combination: Combination, n: Int) {
+  // m == 1 (`*-gemm-1x16/1x32-simd16split4`): term q goes to partial sum q mod 4 with one FMA
+  // each in increasing q, and C = (s0 + s1) + (s2 + s3), then the update of one K block.
+  // Emulated here in scalar Float for both layouts of A and of B (B's last rows, and a
+  // transposed B, come from packed rows, the rest in place), so every bit is pinned down.
+  // With n = 2 and ldb = 2 the last 7 rows of B are packed (a full 16-wide load there would
+  // run past B's end), so k = 600, 602, 603 start them at q ≡ 1, 3, 0 mod 4.
+  for k in [2, 3, 5, 21, 600, 602, 603] {
+    for (transA, transB) in [(false, false), (true, false), (false, true)] {
+      let lda = transA ? 3 : k + 2
+      let ldb = transB ? k + 1 : n == 2 ? 2 : n + 3
+      var g = SeededGenerator(seed: 91 &+ UInt64(k * 33 + n))
+      let aValues = (0..<(transA ? k * lda : lda)).map { _ in
+        Float(Float16(Float(g.uniform(-1, 1))))
+      }
+      let bValues = (0..<((transB ? n : k) * ldb)).map { _ in
+        Float(Float16(Float(g.uniform(-1, 1))))
+      }
+      let bias = (0..<n).map { _ in Float(Float16(Float(g.uniform(-1, 1)))) }
+      let old = (0..<n).map { _ in Float(Float16(Float(g.uniform(-1, 1)))) }
+      let (alpha, beta): (Float, Float) = (0.75, 0.5)
+      var expected = [Float](repeating: 0, count: n)
+      for j in 0..<n {
+        var s = [Float](repeating: 0, count: 4)
+        for q in 0..<k {
+          let a = aValues[transA ? q * lda : q]
+          let b = bValues[transB ? j * ldb + q : q * ldb + j]
+          s[q % 4] = s[q % 4].addingProduct(a, b)
+        }
+        // TileUpdate's scaleAdd formula, then the bias.
+        expected[j] = ((s[0] + s[1]) + (s[2] + s[3])) * alpha
+        expected[j] = expected[j].addingProduct(beta, old[j]) + bias[j]
+      }
+      var c = old
+      let tA: Transpose = transA ? .transpose : .noTranspose
+      let tB: Transpose = transB ? .transpose : .noTranspose
+      switch combination {
+      case .f32:
+        gemm(
+          tA, tB, m: 1, n: n, k: k, alpha: alpha, a: aValues, lda: lda, b: bValues, ldb: ldb,
+          beta: beta, c: &c, ldc: n, bias: bias, threads: 1)
+      case .f16:
+        var c16 = old.map { Float16($0) }
+        gemm(
+          tA, tB, m: 1, n: n, k: k, alpha: alpha, a: aValues.map { Float16($0) }, lda: lda,
+          b: bValues.map { Float16($0) }, ldb: ldb, beta: beta, c: &c16, ldc: n, bias: bias,
+          threads: 1)
+        c = c16.map { Float($0) }
+        expected = expected.map { Float(Float16($0)) }
+      default:
+        gemm(
+          tA, tB, m: 1, n: n, k: k, alpha: alpha, a: aValues.map { Float16($0) }, lda: lda,
+          b: bValues.map { Float16($0) }, ldb: ldb, beta: beta, c: &c, ldc: n, bias: bias,
+          threads: 1)
+      }
+      let (ta, tb, tc) = combination.types
+      let id = gemmKernelID(
+        a: ta, b: tb, c: tc, bias: true, m: 1, n: n, k: k, transA: transA)
+      for j in 0..<n {
+        #expect(
+          c[j].bitPattern == expected[j].bitPattern,
+          "\(id) 1x\(n)x\(k) trans \(transA)/\(transB) column \(j): \(c[j]) != \(expected[j])")
       }
     }
   }
