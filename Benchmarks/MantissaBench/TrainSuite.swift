@@ -3,7 +3,8 @@ import MantissaNN
 
 /// `mantissa-bench train`: time per training step of the seed example and of a large MLP
 /// (batch 4096, 1024 -> 4096 -> 1024, ReLU, MSE, SGD), FP32 and mixed, per thread count, with
-/// the share of the step spent in its GEMMs (the same GEMMs timed alone in the same run).
+/// the share of the step spent in its GEMMs (the same GEMMs, with the layers' epilogues and
+/// storage types, timed alone in the same run).
 enum TrainSuite {
   struct Model {
     var name: String
@@ -43,11 +44,20 @@ enum TrainSuite {
             optimizer.backward(mse(model(x), y))
             optimizer.step()
           }
-          let buffers = GEMMBuffers(spec)
-          let gemmSeconds = Machine.bestTime(minimumTime: minimumTime) {
-            gemmsOfStep(spec, precision: precision, buffers)
+          let gemmSeconds: Double
+          if precision == .fp32 {
+            let buffers = GEMMBuffers<Float>(spec)
+            gemmSeconds = Machine.bestTime(minimumTime: minimumTime) {
+              gemmsOfStep(buffers, activations: gemm, weightGradient: gemm)
+            }
+            buffers.free()
+          } else {
+            let buffers = GEMMBuffers<Float16>(spec)
+            gemmSeconds = Machine.bestTime(minimumTime: minimumTime) {
+              gemmsOfStep(buffers, activations: gemm, weightGradient: gemm)
+            }
+            buffers.free()
           }
-          buffers.free()
           if precision == .fp32 { fp32Seconds = seconds }
           let id = "train-\(spec.name)-\(precision == .fp32 ? "fp32" : "mixed-f16")"
           rows.append(
@@ -67,46 +77,63 @@ enum TrainSuite {
     return rows
   }
 
-  /// Operand buffers for ``gemmsOfStep(_:precision:_:)``, allocated outside the timed loop.
-  struct GEMMBuffers {
-    let a16: UnsafeMutablePointer<Float16>
-    let a32: UnsafeMutablePointer<Float>
-    let c: UnsafeMutablePointer<Float>
+  /// The operands of one step's GEMMs, allocated outside the timed loop: activations and
+  /// weights in the precision's storage type `E`, weight gradients and biases in Float.
+  struct GEMMBuffers<E: BinaryFloatingPoint> {
+    let spec: Model
+    let x, h, y, dy, dh, w1, w2: UnsafeMutablePointer<E>
+    let dw1, dw2, b1, b2: UnsafeMutablePointer<Float>
 
     init(_ s: Model) {
-      let count = max(s.batch, s.hidden, s.inputs) * max(s.batch, s.hidden, s.inputs, s.outputs)
-      a16 = .allocate(capacity: count)
-      a32 = .allocate(capacity: count)
-      c = .allocate(capacity: count)
-      a16.initialize(repeating: 0.01, count: count)
-      a32.initialize(repeating: 0.01, count: count)
+      spec = s
+      func values<T: BinaryFloatingPoint>(_ count: Int) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: count)
+        // Small values of both signs, so about half of a ReLU mask is zero.
+        for i in 0..<count { p[i] = T(Float((i &* 7919) % 1000) / 10_000 - 0.05) }
+        return p
+      }
+      x = values(s.batch * s.inputs)
+      h = values(s.batch * s.hidden)
+      y = values(s.batch * s.outputs)
+      dy = values(s.batch * s.outputs)
+      dh = values(s.batch * s.hidden)
+      w1 = values(s.hidden * s.inputs)
+      w2 = values(s.outputs * s.hidden)
+      dw1 = values(s.hidden * s.inputs)
+      dw2 = values(s.outputs * s.hidden)
+      b1 = values(s.hidden)
+      b2 = values(s.outputs)
     }
 
     func free() {
-      a16.deallocate()
-      a32.deallocate()
-      c.deallocate()
+      for p in [x, h, y, dy, dh, w1, w2] { p.deallocate() }
+      for p in [dw1, dw2, b1, b2] { p.deallocate() }
     }
   }
 
-  /// The five GEMMs of one step (forward 2, backward 3: the first layer's input gradient is
-  /// not needed), with the storage types the precision uses.
-  static func gemmsOfStep(_ s: Model, precision: Precision, _ b: GEMMBuffers) {
-    let shapes = [
-      (s.batch, s.hidden, s.inputs, Transpose.noTranspose, Transpose.transpose),
-      (s.batch, s.outputs, s.hidden, .noTranspose, .transpose),
-      (s.outputs, s.hidden, s.batch, .transpose, .noTranspose),
-      (s.batch, s.hidden, s.outputs, .noTranspose, .noTranspose),
-      (s.hidden, s.inputs, s.batch, .transpose, .noTranspose),
-    ]
-    for (m, n, k, ta, tb) in shapes {
-      let lda = ta == .noTranspose ? k : m
-      let ldb = tb == .noTranspose ? n : k
-      if precision == .fp32 {
-        gemm(ta, tb, m: m, n: n, k: k, a: b.a32, lda: lda, b: b.a32, ldb: ldb, c: b.c, ldc: n)
-      } else {
-        gemm(ta, tb, m: m, n: n, k: k, a: b.a16, lda: lda, b: b.a16, ldb: ldb, c: b.c, ldc: n)
-      }
-    }
+  /// One `gemm` overload as a function value: (transA, transB, m, n, k, alpha, a, lda, b, ldb,
+  /// beta, c, ldc, bias, relu, reluMask, threads).
+  typealias GEMMCall<E, C> = (
+    Transpose, Transpose, Int, Int, Int, Float, UnsafePointer<E>, Int, UnsafePointer<E>, Int,
+    Float, UnsafeMutablePointer<C>, Int, UnsafePointer<Float>?, Bool, UnsafePointer<C>?, Int?
+  ) -> Void
+
+  /// The five GEMMs of one step as Linear makes them (forward 2 with their bias and ReLU
+  /// epilogues, backward 3: weight gradients accumulated with beta 1, the hidden layer's input
+  /// gradient masked by its ReLU; the first layer's input gradient is not needed), through
+  /// `activations` (C in `E`) and `weightGradient` (C in Float).
+  static func gemmsOfStep<E>(
+    _ b: GEMMBuffers<E>, activations: GEMMCall<E, E>, weightGradient: GEMMCall<E, Float>
+  ) {
+    let (n, i, hd, o) = (b.spec.batch, b.spec.inputs, b.spec.hidden, b.spec.outputs)
+    let (nt, tn, nn) = (
+      (Transpose.noTranspose, Transpose.transpose), (Transpose.transpose, Transpose.noTranspose),
+      (Transpose.noTranspose, Transpose.noTranspose)
+    )
+    activations(nt.0, nt.1, n, hd, i, 1, b.x, i, b.w1, i, 0, b.h, hd, b.b1, true, nil, nil)
+    activations(nt.0, nt.1, n, o, hd, 1, b.h, hd, b.w2, hd, 0, b.y, o, b.b2, false, nil, nil)
+    weightGradient(tn.0, tn.1, o, hd, n, 1, b.dy, o, b.h, hd, 1, b.dw2, hd, nil, false, nil, nil)
+    activations(nn.0, nn.1, n, hd, o, 1, b.dy, o, b.w2, hd, 0, b.dh, hd, nil, false, b.h, nil)
+    weightGradient(tn.0, tn.1, hd, i, n, 1, b.dh, hd, b.x, i, 1, b.dw1, i, nil, false, nil, nil)
   }
 }
