@@ -574,14 +574,23 @@ struct NarrowRowUpdate {
   func storeRoundedForward(
     _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float16>, relu: Bool
   ) {
+    let (u0, u1) = forwardValues(v0, v1, relu: relu)
+    storeNarrowed(u0, to: row)
+    storePartialNarrowed16(u1, to: row + 16, lanes1)
+  }
+
+  /// A forward layer's row before it is stored: `acc + bias`, then the ReLU when `relu`.
+  @_transparent
+  func forwardValues(_ v0: SIMD16<Float>, _ v1: SIMD16<Float>, relu: Bool)
+    -> (SIMD16<Float>, SIMD16<Float>)
+  {
     var u0 = v0 + bias0
     var u1 = v1 + bias1
     if relu {
       u0 = u0.replacing(with: 0, where: u0 .< 0)
       u1 = u1.replacing(with: 0, where: u1 .< 0)
     }
-    storeNarrowed(u0, to: row)
-    storePartialNarrowed16(u1, to: row + 16, lanes1)
+    return (u0, u1)
   }
 
   /// ``store(_:_:to:_:masked:)`` for a forward layer with a bias: C overwritten, alpha 1, no
@@ -591,12 +600,7 @@ struct NarrowRowUpdate {
   func storeForward(
     _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float>, relu: Bool
   ) {
-    var u0 = v0 + bias0
-    var u1 = v1 + bias1
-    if relu {
-      u0 = u0.replacing(with: 0, where: u0 .< 0)
-      u1 = u1.replacing(with: 0, where: u1 .< 0)
-    }
+    let (u0, u1) = forwardValues(v0, v1, relu: relu)
     MantissaKernels.store(u0, to: row)
     storePartial16(u1, to: row + 16, lanes1)
   }
