@@ -29,7 +29,7 @@ enum GEMMSuite {
 
   static func run(
     shapes: [GEMMShape], threads: [Int], combinations: [Combination], peaks: [Int: Double],
-    kernel: GEMMMicrokernel, epilogue: Epilogue = Epilogue()
+    kernel: GEMMMicrokernel, epilogue: Epilogue = Epilogue(), prepacked: Bool = false
   ) -> [BenchRow] {
     var rows: [BenchRow] = []
     var table: [[String]] = []
@@ -85,11 +85,35 @@ enum GEMMSuite {
       let ldb = shape.transB == .noTranspose ? shape.n : shape.k
       let (m, n, k, tA, tB) = (shape.m, shape.n, shape.k, shape.transA, shape.transB)
       let flops = 2.0 * Double(m) * Double(n) * Double(k)
+      // B packed once, outside the timing (`--prepacked`): Float for f32, else Float16.
+      let packed32 = prepacked ? GEMMPackedB(tB, k: k, n: n, b: b32, ldb: ldb) : nil
+      let packed16 = prepacked ? GEMMPackedB(tB, k: k, n: n, b: b16, ldb: ldb) : nil
       for t in threads {
         var f32Seconds: Double?
         for combination in combinations {
           let minimumTime = flops > 1e9 ? 0.5 : 0.2
           let seconds = Machine.bestTime(minimumTime: minimumTime) {
+            if let packed32, let packed16 {
+              switch combination {
+              case .f32:
+                gemm(
+                  tA, m: m, a: a32, lda: lda, b: packed32, c: c32, ldc: n, bias: biasPointer,
+                  relu: relu, reluMask: maskPointer32, threads: t)
+              case .f16f16f32:
+                gemm(
+                  tA, m: m, a: a16, lda: lda, b: packed16, c: c32, ldc: n, bias: biasPointer,
+                  relu: relu, reluMask: maskPointer32, threads: t)
+              case .f16:
+                gemm(
+                  tA, m: m, a: a16, lda: lda, b: packed16, c: c16, ldc: n, bias: biasPointer,
+                  relu: relu, reluMask: maskPointer16, threads: t)
+              case .f32f16f32:
+                gemm(
+                  tA, m: m, a: a32, lda: lda, b: packed16, c: c32, ldc: n, bias: biasPointer,
+                  relu: relu, reluMask: maskPointer32, threads: t)
+              }
+              return
+            }
             switch combination {
             case .f32:
               gemm(
@@ -111,7 +135,7 @@ enum GEMMSuite {
           }
           let (ta, tb, tc) = combination.types
           let id = gemmKernelID(
-            a: ta, b: tb, c: tc, bias: epilogue.bias, relu: epilogue.relu,
+            a: ta, b: tb, c: tc, packedB: prepacked, bias: epilogue.bias, relu: epilogue.relu,
             reluMask: epilogue.reluMask, kernel: kernel, m: m, n: n, k: k,
             transA: tA == .transpose)
           let gflops = flops / seconds * 1e-9

@@ -14,6 +14,8 @@ let usage = """
     --blocking K,M,N GEMM cache blocks KC,MC,NC (default: tuned per kernel)
     --no-narrow      run narrow C (n <= 32) through the packed microkernel, not the narrow path
     --epilogue LIST  GEMM epilogues fused into the store: bias,relu,drelu (default: none)
+    --prepacked      GEMM with B packed once outside the timing (GEMMPackedB), as a layer's
+                     reused weights are
     --elements LIST  elementwise sizes (default 65536 and 16777216)
     --force-parallel split work over every allowed thread at any size (threshold sweeps)
     --json FILE      write the rows as JSON (atomically)
@@ -32,6 +34,7 @@ func main() throws {
   var blocking: GEMMBlocking?
   var narrow: Bool?
   var epilogue = GEMMSuite.Epilogue()
+  var prepacked = false
   var updateBaseline = false
   var elementCounts: [Int]?
   var forceParallel = false
@@ -77,6 +80,7 @@ func main() throws {
       }
       blocking = GEMMBlocking(kc: v[0], mc: v[1], nc: v[2])
     case "--no-narrow": narrow = false
+    case "--prepacked": prepacked = true
     case "--epilogue":
       let text = try value(argument)
       for part in text.split(separator: ",") {
@@ -136,7 +140,7 @@ func main() throws {
         print("\n== gemm ==")
         rows += GEMMSuite.run(
           shapes: shapes, threads: threads, combinations: combinations, peaks: peaks,
-          kernel: microkernel, epilogue: epilogue)
+          kernel: microkernel, epilogue: epilogue, prepacked: prepacked)
       case "elementwise":
         print("\n== elementwise ==")
         rows += ElementwiseSuite.run(
