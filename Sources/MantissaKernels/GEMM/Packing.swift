@@ -181,30 +181,42 @@ private func packPanels<T: PackableElement>(
   depth: Int, width: Int, into dst: UnsafeMutablePointer<Float>
 ) {
   let origin = src + start0 * across + depth0 * along
+  if across == 1 {
+    // Lines are adjacent in memory: each depth step is one contiguous source row, copied
+    // across all panels before the next, so the source is read front to back. Panel by panel
+    // (each source row visited once per panel, `along` apart) read B at 4 KiB strides, which
+    // no hardware prefetcher follows: packing B was 5% of 1024^3, 3% after.
+    let fullPanels = count / width
+    let tail = count - fullPanels * width
+    for p in 0..<depth {
+      let s = origin + p * along
+      var d = dst + p * width
+      for q in 0..<fullPanels {
+        T.copyWidened(s + q * width, to: d, count: width)
+        d += width * depth
+      }
+      if tail > 0 {
+        T.copyWidened(s + fullPanels * width, to: d, count: tail)
+        for l in tail..<width { d[l] = 0 }
+      }
+    }
+    return
+  }
   var line0 = 0
   var panel = dst
   while line0 < count {
     let lines = min(width, count - line0)
     let first = origin + line0 * across
-    if across == 1 {
-      // Lines are adjacent in memory: each depth step is one contiguous copy.
-      for p in 0..<depth {
-        let d = panel + p * width
-        T.copyWidened(first + p * along, to: d, count: lines)
-        for l in lines..<width { d[l] = 0 }
-      }
+    // Each line is contiguous along depth (or depth is 1): interleave lines into the panel.
+    if lines == width && along == 1 {
+      interleave(first, lineStride: across, width: width, depth: depth, into: panel)
     } else {
-      // Each line is contiguous along depth (or depth is 1): interleave lines into the panel.
-      if lines == width && along == 1 {
-        interleave(first, lineStride: across, width: width, depth: depth, into: panel)
-      } else {
-        for l in 0..<lines {
-          let s = first + l * across
-          for p in 0..<depth { panel[p * width + l] = T.widen(s + p * along) }
-        }
-        for l in lines..<width {
-          for p in 0..<depth { panel[p * width + l] = 0 }
-        }
+      for l in 0..<lines {
+        let s = first + l * across
+        for p in 0..<depth { panel[p * width + l] = T.widen(s + p * along) }
+      }
+      for l in lines..<width {
+        for p in 0..<depth { panel[p * width + l] = 0 }
       }
     }
     line0 += width
