@@ -73,3 +73,9 @@ static inline __attribute__((always_inline)) void mantissa_prefetch_write(const 
 static inline __attribute__((always_inline)) void mantissa_prefetch_read(const void *p) {
   __builtin_prefetch(p, 0, 3);
 }
+
+// A cache-line prefetch for reading into L2 (prefetcht1), for data needed after the L1's
+// current contents have been replaced.
+static inline __attribute__((always_inline)) void mantissa_prefetch_l2(const void *p) {
+  __builtin_prefetch(p, 0, 2);
+}

@@ -1,5 +1,6 @@
-/// Cache blocks of the GEMM driver, after BLIS: B is packed KC x NC (shared by all MC blocks),
-/// A is packed MC x KC (kept in L2 while the NR-wide B panels stream through L1).
+/// Cache blocks of the GEMM driver, after BLIS: B is packed KC x NC (shared by all MC blocks and
+/// kept in L2); A is packed one MR x KC micro-panel at a time (kept in L1 while the NR-wide B
+/// panels stream past it); MC sets how many rows of C one pass over the B block covers.
 ///
 /// The values are maxima: the driver divides each dimension into equal blocks no larger than
 /// these, rounded up to the tile, so that sizes just above a block (257, 1000) do not leave a

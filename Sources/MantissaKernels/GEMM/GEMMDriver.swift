@@ -150,13 +150,27 @@ private func runRegion(
   let workspaceRows = kBlocks == 1 ? mc : roundUp(rows.count, mr)
   var packedBPanelsNeeded = true
   if case .packed = p.b { packedBPanelsNeeded = false }
-  let aCount = mc * kcMax
+  // A is packed one micro-panel at a time, just before its row of microkernel calls.
+  let aCount = mr * kcMax
   let bCount = packedBPanelsNeeded ? kcMax * nc : 0
   let tileCount = mr * nr
   let workspaceCount = p.cStorage == .float16 ? workspaceRows * nc : 0
-  let scratch = UnsafeMutablePointer<Float>.allocate(
-    capacity: aCount + bCount + tileCount + workspaceCount + 16)
-  defer { scratch.deallocate() }
+  PackBufferPool.withBuffer(count: aCount + bCount + tileCount + workspaceCount + 16) { scratch in
+    runRegion(
+      p, kernel: kernel, blocking: blocking, kc: kc, rows: rows, columns: columns, mc: mc, nc: nc,
+      scratch: scratch, aCount: aCount, bCount: bCount, tileCount: tileCount)
+  }
+}
+
+/// ``runRegion(_:kernel:blocking:kc:rows:columns:)`` with its scratch laid out.
+@inline(__always)
+private func runRegion(
+  _ p: GEMMProblem, kernel: GEMMMicrokernel, blocking: GEMMBlocking, kc: Int, rows: Range<Int>,
+  columns: Range<Int>, mc: Int, nc: Int, scratch: UnsafeMutablePointer<Float>, aCount: Int,
+  bCount: Int, tileCount: Int
+) {
+  let nr = kernel.nr
+  let kBlocks = (p.k + kc - 1) / kc
   let aPack = scratch
   let bPack = aPack + aCount
   let tile = bPack + bCount
@@ -181,14 +195,15 @@ private func runRegion(
       var ic = rows.lowerBound
       while ic < rows.upperBound {
         let mcur = min(mc, rows.upperBound - ic)
-        packA(p.a, row0: ic, depth0: p0, rows: mcur, depth: kcur, mr: mr, into: aPack)
+        let a = PanelSource(
+          view: p.a, row0: ic, depth0: p0, rowsToPrefetch: rows.upperBound - ic, panel: aPack)
         switch p.cStorage {
         case .float32:
           let update = p.tileUpdate(
             kBlock: kb, of: kBlocks, column: jc, intoFloatWorkspace: false)
           let c = p.c.assumingMemoryBound(to: Float.self) + ic * p.ldc + jc
           computeBlock(
-            kernel, kc: kcur, aPack: aPack, bPanels: bPanels, rows: mcur, columns: ncur,
+            kernel, kc: kcur, a: a, bPanels: bPanels, rows: mcur, columns: ncur,
             c: c, ldc: p.ldc, update: update, tile: tile, padded: false)
         case .float16:
           let update = p.tileUpdate(
@@ -196,7 +211,7 @@ private func runRegion(
           let rowBase = kBlocks == 1 ? 0 : ic - rows.lowerBound
           let w = workspace + rowBase * ncPadded
           computeBlock(
-            kernel, kc: kcur, aPack: aPack, bPanels: bPanels, rows: mcur, columns: ncur,
+            kernel, kc: kcur, a: a, bPanels: bPanels, rows: mcur, columns: ncur,
             c: w, ldc: ncPadded, update: update, tile: tile, padded: true)
           if lastK {
             let c = p.c.assumingMemoryBound(to: Float16.self) + ic * p.ldc + jc
@@ -213,23 +228,48 @@ private func runRegion(
   }
 }
 
-/// The macro-kernel: every MR x NR tile of one packed MC x NC block. `padded` says the
+/// Where the macro-kernel's A micro-panels come from: op(A) from (`row0`, `depth0`) on, packed
+/// into `panel` (one MR x KC micro-panel) as they are needed. `rowsToPrefetch` rows from `row0`
+/// belong to the caller's region, so the next micro-panel may be prefetched past the block.
+private struct PanelSource {
+  var view: OperandView
+  var row0: Int
+  var depth0: Int
+  var rowsToPrefetch: Int
+  var panel: UnsafeMutablePointer<Float>
+}
+
+/// The macro-kernel: every MR x NR tile of one MC x NC block of C, against the packed B block.
+/// Each A micro-panel is packed into one L1-sized buffer just before its row of tiles, while the
+/// previous row's calls prefetch its source (``SourcePrefetcher``). `padded` says the
 /// destination has room for whole tiles past `rows` x `columns` (the Float16 workspace), so edge
 /// tiles can be stored directly too.
 @inline(__always)
 private func computeBlock(
-  _ kernel: GEMMMicrokernel, kc: Int, aPack: UnsafePointer<Float>, bPanels: UnsafePointer<Float>,
+  _ kernel: GEMMMicrokernel, kc: Int, a source: PanelSource, bPanels: UnsafePointer<Float>,
   rows: Int, columns: Int, c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate,
   tile: UnsafeMutablePointer<Float>, padded: Bool
 ) {
   let mr = kernel.mr
   let nr = kernel.nr
+  let callsPerRow = (columns + nr - 1) / nr
+  let a = UnsafePointer(source.panel)
   var ir = 0
   while ir < rows {
     let mrCur = min(mr, rows - ir)
-    let a = aPack + ir * kc
+    packA(
+      source.view, row0: source.row0 + ir, depth0: source.depth0, rows: mrCur, depth: kc,
+      mr: mr, into: source.panel)
+    var prefetcher = SourcePrefetcher()
+    let nextRows = min(mr, source.rowsToPrefetch - ir - mr)
+    if nextRows > 0 {
+      prefetcher = SourcePrefetcher(
+        source.view, row0: source.row0 + ir + mr, depth0: source.depth0, rows: nextRows,
+        depth: kc, calls: callsPerRow)
+    }
     var jr = 0
     while jr < columns {
+      prefetcher.step()
       let nrCur = min(nr, columns - jr)
       let b = bPanels + jr * kc
       let cTile = c + ir * ldc + jr
