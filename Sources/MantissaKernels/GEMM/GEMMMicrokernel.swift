@@ -56,4 +56,16 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
     case .tile6x16SIMD8: F32GEMM6x16SIMD8.run(kc: kc, a: a, b: b, c: c, ldc: ldc, update: update)
     }
   }
+
+  /// Whether ``runDirectA(kc:a:lda:b:c:ldc:update:)`` exists: the kernel can read full
+  /// micro-panels of a row-major A in place.
+  var readsAInPlace: Bool { self == .tile8x32SIMD16 }
+
+  @inline(__always)
+  func runDirectA(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
+  ) {
+    F32GEMM8x32SIMD16.runDirectA(kc: kc, a: a, lda: lda, b: b, c: c, ldc: ldc, update: update)
+  }
 }

@@ -23,7 +23,7 @@ enum PackBufferPool {
   /// Buffers kept for reuse: one per thread of a typical split, plus a spare.
   private static let keptBuffers = 4
   /// Larger buffers (a tall Float16 C's workspace) are returned to the system after the call.
-  private static let keptBytes = 64 << 20
+  private static let keptBytes = 8 << 20
   private static let hugePage = 2 << 20
 
   /// Runs `body` with at least `count` Floats of uninitialized scratch, aligned to 64 bytes.

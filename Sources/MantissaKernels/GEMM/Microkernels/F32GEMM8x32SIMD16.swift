@@ -76,6 +76,95 @@ enum F32GEMM8x32SIMD16 {
       ap += 8
       bp += 32
     }
+    store(
+      c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, to: c,
+      ldc: ldc, update: update)
+  }
+
+  /// The same tile with A read in place: row r of the micro-panel at `a + r * lda`, one value
+  /// per k step (a row-major A, or a Float16 A widened into rows). The same FMAs in the same
+  /// order as ``run(kc:a:b:c:ldc:update:)``, so both give the same bits; this one skips the
+  /// transposing pack, a quarter of the call at 64^3.
+  @inline(never)
+  static func runDirectA(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
+  ) {
+    var c00 = SIMD16<Float>()
+    var c01 = SIMD16<Float>()
+    var c10 = SIMD16<Float>()
+    var c11 = SIMD16<Float>()
+    var c20 = SIMD16<Float>()
+    var c21 = SIMD16<Float>()
+    var c30 = SIMD16<Float>()
+    var c31 = SIMD16<Float>()
+    var c40 = SIMD16<Float>()
+    var c41 = SIMD16<Float>()
+    var c50 = SIMD16<Float>()
+    var c51 = SIMD16<Float>()
+    var c60 = SIMD16<Float>()
+    var c61 = SIMD16<Float>()
+    var c70 = SIMD16<Float>()
+    var c71 = SIMD16<Float>()
+    var prefetchRow = UnsafeRawPointer(c)
+    for _ in 0..<8 {
+      mantissa_prefetch_write(prefetchRow)
+      mantissa_prefetch_write(prefetchRow + 64)
+      prefetchRow += ldc * 4
+    }
+    let a0 = a
+    let a1 = a + lda
+    let a2 = a + 2 * lda
+    let a3 = a + 3 * lda
+    let a4 = a + 4 * lda
+    let a5 = a + 5 * lda
+    let a6 = a + 6 * lda
+    let a7 = a + 7 * lda
+    var bp = b
+    for p in 0..<kc {
+      mantissa_prefetch_read(bp + 768)
+      mantissa_prefetch_read(bp + 784)
+      let b0 = load16(bp)
+      let b1 = load16(bp + 16)
+      var x = SIMD16<Float>(repeating: a0[p])
+      c00 = c00.addingProduct(x, b0)
+      c01 = c01.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: a1[p])
+      c10 = c10.addingProduct(x, b0)
+      c11 = c11.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: a2[p])
+      c20 = c20.addingProduct(x, b0)
+      c21 = c21.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: a3[p])
+      c30 = c30.addingProduct(x, b0)
+      c31 = c31.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: a4[p])
+      c40 = c40.addingProduct(x, b0)
+      c41 = c41.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: a5[p])
+      c50 = c50.addingProduct(x, b0)
+      c51 = c51.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: a6[p])
+      c60 = c60.addingProduct(x, b0)
+      c61 = c61.addingProduct(x, b1)
+      x = SIMD16<Float>(repeating: a7[p])
+      c70 = c70.addingProduct(x, b0)
+      c71 = c71.addingProduct(x, b1)
+      bp += 32
+    }
+    store(
+      c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, to: c,
+      ldc: ldc, update: update)
+  }
+
+  @_transparent
+  static func store(
+    _ c00: SIMD16<Float>, _ c01: SIMD16<Float>, _ c10: SIMD16<Float>, _ c11: SIMD16<Float>,
+    _ c20: SIMD16<Float>, _ c21: SIMD16<Float>, _ c30: SIMD16<Float>, _ c31: SIMD16<Float>,
+    _ c40: SIMD16<Float>, _ c41: SIMD16<Float>, _ c50: SIMD16<Float>, _ c51: SIMD16<Float>,
+    _ c60: SIMD16<Float>, _ c61: SIMD16<Float>, _ c70: SIMD16<Float>, _ c71: SIMD16<Float>,
+    to c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
+  ) {
     var row = c
     update.apply(c00, to: row, column: 0)
     update.apply(c01, to: row + 16, column: 16)
