@@ -37,15 +37,15 @@ enum GEMMSuite {
       let aCount = shape.m * shape.k
       let bCount = shape.k * shape.n
       let cCount = shape.m * shape.n
-      let a32 = UnsafeMutablePointer<Float>.allocate(capacity: aCount)
-      let b32 = UnsafeMutablePointer<Float>.allocate(capacity: bCount)
-      let c32 = UnsafeMutablePointer<Float>.allocate(capacity: cCount)
-      let a16 = UnsafeMutablePointer<Float16>.allocate(capacity: aCount)
-      let b16 = UnsafeMutablePointer<Float16>.allocate(capacity: bCount)
-      let c16 = UnsafeMutablePointer<Float16>.allocate(capacity: cCount)
+      let a32 = Machine.allocateMatrix(Float.self, count: aCount)
+      let b32 = Machine.allocateMatrix(Float.self, count: bCount)
+      let c32 = Machine.allocateMatrix(Float.self, count: cCount)
+      let a16 = Machine.allocateMatrix(Float16.self, count: aCount)
+      let b16 = Machine.allocateMatrix(Float16.self, count: bCount)
+      let c16 = Machine.allocateMatrix(Float16.self, count: cCount)
       let bias = UnsafeMutablePointer<Float>.allocate(capacity: shape.n)
-      let mask32 = UnsafeMutablePointer<Float>.allocate(capacity: cCount)
-      let mask16 = UnsafeMutablePointer<Float16>.allocate(capacity: cCount)
+      let mask32 = Machine.allocateMatrix(Float.self, count: cCount)
+      let mask16 = Machine.allocateMatrix(Float16.self, count: cCount)
       defer {
         bias.deallocate()
         mask32.deallocate()

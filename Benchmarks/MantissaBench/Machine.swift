@@ -41,4 +41,24 @@ enum Machine {
     }
     return best
   }
+
+  /// Memory for a benchmark's matrices, allocated the way numpy allocates arrays on Linux, so
+  /// that our rows and `Benchmarks/compare/gemm_numpy.py`'s OpenBLAS rows run on the same kind
+  /// of pages: numpy asks the kernel for transparent huge pages (`madvise(MADV_HUGEPAGE)` on the
+  /// page-aligned part) for every array of 4 MiB or more. Measured on the reference Xeon:
+  /// 2048^3 f32 ran 3-5% faster on such matrices (TLB misses on C and while packing A).
+  static func allocateMatrix<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+    let p = UnsafeMutablePointer<T>.allocate(capacity: count)
+    #if os(Linux)
+      let bytes = count * MemoryLayout<T>.stride
+      if bytes >= 4 << 20 {
+        let page = 4096
+        let start = Int(bitPattern: p)
+        let offset = (page - start % page) % page
+        _ = madvise(
+          UnsafeMutableRawPointer(bitPattern: start + offset), bytes - offset, MADV_HUGEPAGE)
+      }
+    #endif
+    return p
+  }
 }
