@@ -154,7 +154,8 @@ private func runRegion(
   let aCount = mr * kcMax
   let bCount = packedBPanelsNeeded ? kcMax * nc : 0
   let tileCount = mr * nr
-  let workspaceCount = p.cStorage == .float16 ? workspaceRows * nc : 0
+  let roundsInKernel = kBlocks == 1 && kernel.roundsToFloat16
+  let workspaceCount = p.cStorage == .float16 && !roundsInKernel ? workspaceRows * nc : 0
   PackBufferPool.withBuffer(count: aCount + bCount + tileCount + workspaceCount + 16) { scratch in
     runRegion(
       p, kernel: kernel, blocking: blocking, kc: kc, rows: rows, columns: columns, mc: mc, nc: nc,
@@ -205,6 +206,16 @@ private func runRegion(
           computeBlock(
             kernel, kc: kcur, a: a, bPanels: bPanels, rows: mcur, columns: ncur,
             c: c, ldc: p.ldc, update: update, tile: tile, padded: false)
+        case .float16 where kBlocks == 1 && kernel.roundsToFloat16:
+          var update = p.tileUpdate(kBlock: 0, of: 1, column: jc, intoFloatWorkspace: true)
+          update.half = HalfFinish(
+            beta: p.beta, bias: p.bias.map { $0 + jc }, relu: p.relu,
+            reluMaskDelta: p.reluMaskDelta)
+          let c = p.c.assumingMemoryBound(to: Float16.self) + ic * p.ldc + jc
+          computeBlock(
+            kernel, kc: kcur, a: a, bPanels: bPanels, rows: mcur, columns: ncur,
+            c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: p.ldc,
+            update: update, tile: tile, padded: false)
         case .float16:
           let update = p.tileUpdate(
             kBlock: kb, of: kBlocks, column: jc, intoFloatWorkspace: true)
@@ -254,6 +265,8 @@ private func computeBlock(
   let mr = kernel.mr
   let nr = kernel.nr
   let callsPerRow = (columns + nr - 1) / nr
+  // With `update.half`, `c` is Float16 C's address (``TileUpdate/half``).
+  let cSize = update.half == nil ? 4 : 2
   let a = UnsafePointer(source.panel)
   var ir = 0
   while ir < rows {
@@ -298,22 +311,33 @@ private func computeBlock(
       prefetcher.step()
       let nrCur = min(nr, columns - jr)
       let b = bPanels + jr * kc
-      let cTile = c + ir * ldc + jr
+      let cTile = (UnsafeMutableRawPointer(c) + (ir * ldc + jr) * cSize)
+        .assumingMemoryBound(to: Float.self)
       var tileUpdate = update
       tileUpdate.bias = update.bias.map { $0 + jr }
-      if inPlace {
-        if padded || nrCur == nr {
-          kernel.runDirectA(
-            kc: kc, a: aRows, lda: lda, b: b, c: cTile, ldc: ldc, update: tileUpdate)
+      tileUpdate.half?.bias = update.half?.bias.map { $0 + jr }
+      @inline(__always)
+      func runTile(_ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ update: TileUpdate) {
+        if inPlace {
+          kernel.runDirectA(kc: kc, a: aRows, lda: lda, b: b, c: c, ldc: ldc, update: update)
         } else {
-          kernel.runDirectA(kc: kc, a: aRows, lda: lda, b: b, c: tile, ldc: nr, update: .raw)
-          tileUpdate.merge(
-            tile: tile, tileStride: nr, into: cTile, ldc: ldc, rows: mrCur, columns: nrCur)
+          kernel.run(kc: kc, a: a, b: b, c: c, ldc: ldc, update: update)
         }
-      } else if padded || (mrCur == mr && nrCur == nr) {
-        kernel.run(kc: kc, a: a, b: b, c: cTile, ldc: ldc, update: tileUpdate)
+      }
+      if padded || (mrCur == mr && nrCur == nr) {
+        runTile(cTile, ldc, tileUpdate)
+      } else if let half = tileUpdate.half {
+        // The workspace's value in the scratch tile, then the workspace's rounding.
+        var scratchUpdate = tileUpdate
+        scratchUpdate.half = nil
+        runTile(tile, nr, scratchUpdate)
+        finishFloat16(
+          workspace: tile, workspaceStride: nr,
+          c: UnsafeMutableRawPointer(cTile).assumingMemoryBound(to: Float16.self), ldc: ldc,
+          rows: mrCur, columns: nrCur, beta: half.beta, bias: half.bias, relu: half.relu,
+          reluMaskDelta: half.reluMaskDelta)
       } else {
-        kernel.run(kc: kc, a: a, b: b, c: tile, ldc: nr, update: .raw)
+        runTile(tile, nr, .raw)
         tileUpdate.merge(
           tile: tile, tileStride: nr, into: cTile, ldc: ldc, rows: mrCur, columns: nrCur)
       }
@@ -334,16 +358,10 @@ func finishFloat16(
   for r in 0..<rows {
     let w = workspace + r * workspaceStride
     let d = c + r * ldc
+    let finish = HalfFinish(beta: beta, bias: bias, relu: relu, reluMaskDelta: reluMaskDelta)
     var j = 0
     while j + 16 <= columns {
-      var v = load16(w + j)
-      if beta != 0 { v = v.addingProduct(beta, loadWidened16(d + j)) }
-      if let bias { v += load16(bias + j) }
-      if relu { v = v.replacing(with: 0, where: v .< 0) }
-      if let reluMaskDelta {
-        v = maskedByReLU(v, loadWidened16(halfMask(d + j, reluMaskDelta)))
-      }
-      storeNarrowed(v, to: d + j)
+      finish.apply(load16(w + j), to: d + j, column: j)
       j += 16
     }
     // The row end with the same vector arithmetic on its low lanes (masked on AVX-512).

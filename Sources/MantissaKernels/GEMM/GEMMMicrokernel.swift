@@ -57,6 +57,9 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
     }
   }
 
+  /// Whether the kernel rounds a Float16 C straight from its registers (``TileUpdate/half``).
+  var roundsToFloat16: Bool { self == .tile8x32SIMD16 }
+
   /// Whether ``runDirectA(kc:a:lda:b:c:ldc:update:)`` exists: the kernel can read full
   /// micro-panels of a row-major A in place.
   var readsAInPlace: Bool { self == .tile8x32SIMD16 }

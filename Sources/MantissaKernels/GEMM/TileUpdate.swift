@@ -25,6 +25,12 @@ struct TileUpdate {
   /// applied after the bias and ReLU; nil for none.
   var reluMaskDelta: Int? = nil
 
+  /// When set, the destination is Float16 C (a kernel that ``GEMMMicrokernel/roundsToFloat16``
+  /// receives its address as is, `ldc` in Float16 elements): the one K block's `alpha * acc`,
+  /// the value a Float workspace would hold, is finished and rounded straight from the
+  /// registers. `mode` is then `.overwrite`.
+  var half: HalfFinish? = nil
+
   /// What a microkernel writes into a scratch tile so that ``merge(tile:into:ldc:rows:columns:)``
   /// can finish the update: the raw product.
   static var raw: TileUpdate {
@@ -122,6 +128,29 @@ struct TileUpdate {
         j += 1
       }
     }
+  }
+}
+
+/// The last step of a Float16 C, from the finished Float value `w` (the Float workspace's, or
+/// `alpha * acc` in a kernel's registers when k fits one K block):
+/// `c = relu(fma(beta, c, w) + bias)`, reading C only when beta != 0, then masked by the ReLU mask
+/// at `c + reluMaskDelta` bytes, then rounded once to Float16. One definition for both places,
+/// so a Float16 C has the same bits whichever way it was finished.
+struct HalfFinish {
+  var beta: Float
+  /// The bias at the first column of the destination passed to ``apply(_:to:column:)``.
+  var bias: UnsafePointer<Float>?
+  var relu: Bool
+  var reluMaskDelta: Int?
+
+  @_transparent
+  func apply(_ w: SIMD16<Float>, to d: UnsafeMutablePointer<Float16>, column j: Int) {
+    var v = w
+    if beta != 0 { v = v.addingProduct(beta, loadWidened16(d)) }
+    if let bias { v += load16(bias + j) }
+    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if let reluMaskDelta { v = maskedByReLU(v, loadWidened16(halfMask(d, reluMaskDelta))) }
+    storeNarrowed(v, to: d)
   }
 }
 

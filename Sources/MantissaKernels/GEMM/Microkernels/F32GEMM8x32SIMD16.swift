@@ -35,10 +35,11 @@ enum F32GEMM8x32SIMD16 {
     // C rows are ldc apart and, for large C, in L3 or DRAM: ask for them now so the merge after
     // the k loop does not stall (this was worth 10-20% at n >= 1000).
     var prefetchRow = UnsafeRawPointer(c)
+    let rowBytes = ldc * (update.half == nil ? 4 : 2)
     for _ in 0..<8 {
       mantissa_prefetch_write(prefetchRow)
       mantissa_prefetch_write(prefetchRow + 64)
-      prefetchRow += ldc * 4
+      prefetchRow += rowBytes
     }
     var ap = a
     var bp = b
@@ -107,10 +108,11 @@ enum F32GEMM8x32SIMD16 {
     var c70 = SIMD16<Float>()
     var c71 = SIMD16<Float>()
     var prefetchRow = UnsafeRawPointer(c)
+    let rowBytes = ldc * (update.half == nil ? 4 : 2)
     for _ in 0..<8 {
       mantissa_prefetch_write(prefetchRow)
       mantissa_prefetch_write(prefetchRow + 64)
-      prefetchRow += ldc * 4
+      prefetchRow += rowBytes
     }
     let a0 = a
     let a1 = a + lda
@@ -165,29 +167,31 @@ enum F32GEMM8x32SIMD16 {
     _ c60: SIMD16<Float>, _ c61: SIMD16<Float>, _ c70: SIMD16<Float>, _ c71: SIMD16<Float>,
     to c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
-    var row = c
-    update.apply(c00, to: row, column: 0)
-    update.apply(c01, to: row + 16, column: 16)
-    row += ldc
-    update.apply(c10, to: row, column: 0)
-    update.apply(c11, to: row + 16, column: 16)
-    row += ldc
-    update.apply(c20, to: row, column: 0)
-    update.apply(c21, to: row + 16, column: 16)
-    row += ldc
-    update.apply(c30, to: row, column: 0)
-    update.apply(c31, to: row + 16, column: 16)
-    row += ldc
-    update.apply(c40, to: row, column: 0)
-    update.apply(c41, to: row + 16, column: 16)
-    row += ldc
-    update.apply(c50, to: row, column: 0)
-    update.apply(c51, to: row + 16, column: 16)
-    row += ldc
-    update.apply(c60, to: row, column: 0)
-    update.apply(c61, to: row + 16, column: 16)
-    row += ldc
-    update.apply(c70, to: row, column: 0)
-    update.apply(c71, to: row + 16, column: 16)
+    storeRow(c00, c01, to: c, row: 0, ldc: ldc, update: update)
+    storeRow(c10, c11, to: c, row: 1, ldc: ldc, update: update)
+    storeRow(c20, c21, to: c, row: 2, ldc: ldc, update: update)
+    storeRow(c30, c31, to: c, row: 3, ldc: ldc, update: update)
+    storeRow(c40, c41, to: c, row: 4, ldc: ldc, update: update)
+    storeRow(c50, c51, to: c, row: 5, ldc: ldc, update: update)
+    storeRow(c60, c61, to: c, row: 6, ldc: ldc, update: update)
+    storeRow(c70, c71, to: c, row: 7, ldc: ldc, update: update)
+  }
+
+  /// One row of the tile, into Float C or rounded into Float16 C (``TileUpdate/half``).
+  /// Transparent: as a nested `@inline(__always)` function it stayed an out-of-line call.
+  @_transparent
+  static func storeRow(
+    _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to c: UnsafeMutablePointer<Float>, row r: Int,
+    ldc: Int, update: TileUpdate
+  ) {
+    if let half = update.half {
+      let d = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float16.self) + r * ldc
+      half.apply(v0 * update.alpha, to: d, column: 0)
+      half.apply(v1 * update.alpha, to: d + 16, column: 16)
+    } else {
+      let d = c + r * ldc
+      update.apply(v0, to: d, column: 0)
+      update.apply(v1, to: d + 16, column: 16)
+    }
   }
 }
