@@ -90,9 +90,8 @@ enum GEMMSuite {
       let packed16 = prepacked ? GEMMPackedB(tB, k: k, n: n, b: b16, ldb: ldb) : nil
       for t in threads {
         var f32Seconds: Double?
-        for combination in combinations {
-          let minimumTime = flops > 1e9 ? 0.5 : 0.2
-          let seconds = Machine.bestTime(minimumTime: minimumTime) {
+        let calls = combinations.map { combination in
+          {
             if let packed32, let packed16 {
               switch combination {
               case .f32:
@@ -133,6 +132,11 @@ enum GEMMSuite {
                 bias: biasPointer, relu: relu, reluMask: maskPointer32, threads: t)
             }
           }
+        }
+        // All combinations timed in turns, so a slow stretch of this shared machine lands on
+        // all of them and the "vs f32" column compares like with like.
+        let times = Machine.interleavedBestTimes(minimumTime: flops > 1e9 ? 0.5 : 0.2, calls)
+        for (combination, seconds) in zip(combinations, times) {
           let (ta, tb, tc) = combination.types
           let id = gemmKernelID(
             a: ta, b: tb, c: tc, packedB: prepacked, bias: epilogue.bias, relu: epilogue.relu,

@@ -23,10 +23,10 @@ enum Machine {
 
   /// The best of several timed runs of `body`, in seconds, after one warm-up run; repeats until
   /// `minimumTime` has been spent so short kernels are timed over many calls.
-  static func bestTime(minimumTime: Double = 0.25, minimumRuns: Int = 3, _ body: () -> Void)
-    -> Double
-  {
-    body()
+  static func bestTime(
+    minimumTime: Double = 0.25, minimumRuns: Int = 3, warmUp: Bool = true, _ body: () -> Void
+  ) -> Double {
+    if warmUp { body() }
     var best = Double.infinity
     var spent = 0.0
     var runs = 0
@@ -38,6 +38,25 @@ enum Machine {
       spent += seconds
       runs += 1
       if runs >= 10_000 { break }
+    }
+    return best
+  }
+
+  /// ``bestTime(minimumTime:minimumRuns:_:)`` for several bodies, timed in turns (`rounds`
+  /// rounds of `minimumTime / rounds` each), so that a burst of load from another tenant slows
+  /// every body alike instead of the one that happened to run during it.
+  static func interleavedBestTimes(
+    minimumTime: Double, rounds: Int = 5, _ bodies: [() -> Void]
+  ) -> [Double] {
+    var best = [Double](repeating: .infinity, count: bodies.count)
+    for body in bodies { body() }
+    for round in 0..<rounds {
+      for (i, body) in bodies.enumerated() {
+        let seconds = bestTime(
+          minimumTime: minimumTime / Double(rounds), minimumRuns: round == 0 ? 2 : 1,
+          warmUp: false, body)
+        best[i] = min(best[i], seconds)
+      }
     }
     return best
   }
