@@ -160,3 +160,16 @@ func microkernelsAgreeBitwise(combination: Combination) {
     }
   }
 }
+
+// Sources whose rows are a page or more apart are packed row by row across all panels, closer
+// ones panel by panel: both orders, with a tail panel, for B and for a transposed A, from Float
+// and Float16 storage.
+@Test(arguments: Combination.allCases)
+func packingOrdersFollowTheRowStride(combination: Combination) {
+  for pad in [3, 2100] {
+    checkGEMM(
+      GEMMCase(
+        m: 37, n: 70, k: 300, transA: true, beta: 0.7, padA: pad, padB: pad,
+        combination: combination, bias: true))
+  }
+}
