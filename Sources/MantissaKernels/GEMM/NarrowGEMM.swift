@@ -807,12 +807,25 @@ private func narrowShallow32WideningA(
   var i = rows.lowerBound
   while i < rows.upperBound {
     let end = min(i + blockRows, rows.upperBound)
-    for r in i..<end {
-      store(Float16.widenPartial16(a + r &* rs, p.k), to: widened + (r &- i) &* 16)
+    if rs == p.k {
+      // Rows back to back (lda == k, as a layer's activations are): one flat array, 16 values
+      // per conversion, instead of a masked conversion per row of k (1000x20x10: ~0.4 us).
+      var e = 0
+      let count = (end &- i) &* p.k
+      let source = a + i &* rs
+      while e &+ 16 <= count {
+        store(Float16.widen16(source + e), to: widened + e)
+        e &+= 16
+      }
+      if e < count { store(Float16.widenPartial16(source + e, count &- e), to: widened + e) }
+    } else {
+      for r in i..<end {
+        store(Float16.widenPartial16(a + r &* rs, p.k), to: widened + (r &- i) &* 16)
+      }
     }
     narrowShallow32(
-      p, a: UnsafePointer(widened), rowStride: 16, columnStride: 1, firstRowOfA: i, b: b,
-      rows: i..<end)
+      p, a: UnsafePointer(widened), rowStride: rs == p.k ? p.k : 16, columnStride: 1,
+      firstRowOfA: i, b: b, rows: i..<end)
     i = end
   }
 }

@@ -65,10 +65,15 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   // A forward layer's shallow product: C not read (its Float16 rounding fixed per call), and
   // enough rows that a Float16 A is widened in several blocks of 128 (a thread's rows start
   // inside a block).
-  // Alpha 1 with a bias takes the forward layer's update (ReLU or not), fixed per call.
-  for (n, k, alpha, relu) in [(20, 10, Float(1), true), (17, 3, 1, false), (32, 16, 0.7, true)] {
+  // Alpha 1 with a bias takes the forward layer's update (ReLU or not), fixed per call. A
+  // Float16 A with rows back to back is widened as one flat array, with padded rows row by row.
+  for (n, k, alpha, relu, padA) in [
+    (20, 10, Float(1), true, 0), (17, 3, 1, false, 0), (17, 3, 1, false, 5),
+    (32, 16, 0.7, true, 0),
+  ] {
     var c = GEMMCase(
-      m: 300, n: n, k: k, alpha: alpha, combination: combination, bias: true, relu: relu)
+      m: 300, n: n, k: k, alpha: alpha, padA: padA, combination: combination, bias: true,
+      relu: relu)
     let packed = checkGEMM(c)
     c.narrow = true
     let narrow = checkGEMM(c)
