@@ -32,12 +32,16 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
   let shallow32 = width == 32 && p.k >= 2 && p.k <= 16
   // Shallow and narrow with a Float A read by rows (1000x10x20 8.5 -> 6.0 us; a Float16 A,
   // one conversion per broadcast, lost at k = 32 and keeps the general form).
-  let shallow16 =
-    width == 16 && p.n > 1 && p.k >= 2 && p.k <= 32 && p.a.columnStride == 1
-    && p.a.storage == .float32
+  // A Float16 A is widened 128 rows at a time and run as a Float A
+  // (`narrowShallow16WideningA`).
+  let shallow16 = width == 16 && p.n > 1 && p.k >= 2 && p.k <= 32 && p.a.columnStride == 1
+  // A Float16 B read in place is converted again in every group of rows: from 64 rows of C it
+  // is widened once into the packed rows instead (1000x20x64 f16-f16-f32: 44.6 -> 37.3 us, Float
+  // 30.7).
+  let widensB = bView.storage == .float16 && p.m >= 64
   var directStride = width
   var directRows = 0
-  if bView.columnStride == 1 && p.k > 0 && !shallow32 && !shallow16 {
+  if bView.columnStride == 1 && p.k > 0 && !shallow32 && !shallow16 && !widensB {
     let rs = bView.rowStride
     let lastSafeStart = (p.k - 1) * rs + p.n - width
     directRows = lastSafeStart < 0 ? 0 : min(p.k, lastSafeStart / rs + 1)
@@ -93,7 +97,14 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       return
     }
     if shallow16 {
-      narrowShallow16(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b.packed, rows: rows)
+      switch p.a.storage {
+      case .float32:
+        narrowShallow16(
+          p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b.packed, rows: rows)
+      case .float16:
+        narrowShallow16WideningA(
+          p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b.packed, rows: rows)
+      }
       return
     }
     if shallow32 {
@@ -132,6 +143,10 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       return
     }
     switch (p.a.storage, width) {
+    case (.float16, _) where p.a.columnStride == 1:
+      narrowRowsWideningA(
+        p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b, width: width, kc: kc,
+        rows: rows)
     case (.float32, 16):
       narrowRows16(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b, kc: kc, rows: rows)
     case (.float32, _):
@@ -150,21 +165,68 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
 // allocator sees one k loop's values at a time.
 @inline(never)
 private func narrowRows16<T: PackableElement>(
-  _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, kc: Int, rows: Range<Int>
+  _ p: GEMMProblem, a: UnsafePointer<T>, firstRowOfA: Int = 0, b: BRows, kc: Int,
+  rows: Range<Int>
 ) {
-  narrowRows(p, a: a, b: b, width: 16, kc: kc, rows: rows)
+  narrowRows(p, a: a, firstRowOfA: firstRowOfA, b: b, width: 16, kc: kc, rows: rows)
 }
 
 @inline(never)
 private func narrowRows32<T: PackableElement>(
-  _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, kc: Int, rows: Range<Int>
+  _ p: GEMMProblem, a: UnsafePointer<T>, firstRowOfA: Int = 0, b: BRows, kc: Int,
+  rows: Range<Int>
 ) {
-  narrowRows(p, a: a, b: b, width: 32, kc: kc, rows: rows)
+  narrowRows(p, a: a, firstRowOfA: firstRowOfA, b: b, width: 32, kc: kc, rows: rows)
+}
+
+/// ``narrowRows16`` / ``narrowRows32`` for a row-major Float16 A (depths beyond the shallow
+/// forms'): blocks of up to 128 rows, all of k, are widened (one flat array when the rows are
+/// back to back) and run as a Float A, as ``narrowShallow32WideningA`` does. Widened group by group inside the Float16
+/// loop, 1000x10x20 f16-f16-f32 ran 12.7 us against Float's 6.0 (the group setup of the
+/// Float16 specialization, heavier than Float's, and the conversions' stores still in flight
+/// when the broadcasts read them); widened ahead in that loop, 11.4.
+@inline(never)
+private func narrowRowsWideningA(
+  _ p: GEMMProblem, a: UnsafePointer<Float16>, b: BRows, width: Int, kc: Int, rows: Range<Int>
+) {
+  let stride = p.a.rowStride == p.k ? p.k : (p.k + 15) / 16 * 16
+  // Up to 128 rows, at most 256 KiB of them (deep A: fewer rows, a whole number of groups).
+  let blockRows = max(8, min(128, (1 << 16) / max(stride, 1) / 8 * 8))
+  withWidenedBlocks(p, a: a, rows: rows, stride: stride, blockRows: blockRows) {
+    q, widened, block in
+    if width == 16 {
+      narrowRows16(q, a: widened, firstRowOfA: block.lowerBound, b: b, kc: kc, rows: block)
+    } else {
+      narrowRows32(q, a: widened, firstRowOfA: block.lowerBound, b: b, kc: kc, rows: block)
+    }
+  }
+}
+
+/// Runs `body` on blocks of up to `blockRows` of `rows`, each block of a row-major Float16 A
+/// widened into Float rows `stride` apart (`widenRows`); `body` gets the problem with A
+/// described as that block, the block's first row, and the block's rows.
+private func withWidenedBlocks(
+  _ p: GEMMProblem, a: UnsafePointer<Float16>, rows: Range<Int>, stride: Int, blockRows: Int,
+  _ body: (GEMMProblem, UnsafePointer<Float>, Range<Int>) -> Void
+) {
+  let rs = p.a.rowStride
+  let widened = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * stride)
+  defer { widened.deallocate() }
+  var q = p
+  q.a = OperandView(UnsafePointer(widened), .noTranspose, ld: stride)
+  var i = rows.lowerBound
+  while i < rows.upperBound {
+    let end = min(i + blockRows, rows.upperBound)
+    widenRows(a + i * rs, rowStride: rs, rows: end - i, depth: p.k, into: widened, stride: stride)
+    body(q, UnsafePointer(widened), i..<end)
+    i = end
+  }
 }
 
 @inline(__always)
 private func narrowRows<T: PackableElement>(
-  _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, width: Int, kc: Int, rows: Range<Int>
+  _ p: GEMMProblem, a: UnsafePointer<T>, firstRowOfA: Int, b: BRows, width: Int, kc: Int,
+  rows: Range<Int>
 ) {
   // Eight accumulators either way, enough independent FMA chains to hide the FMA latency: 8 rows
   // of 16 columns (n <= 16) or 4 rows of 32. A Float16 C accumulates its K blocks in a Float
@@ -184,76 +246,31 @@ private func narrowRows<T: PackableElement>(
   // finishFloat16's formulas; with several, the blocks go through the Float scratch.
   let roundNow = halfC && kBlocks == 1
   let rounding = NarrowRowUpdate(roundingInto: p)
-  // A row-major Float16 A of one K block from depth 16 is widened 128 rows ahead of the groups
-  // that read them (flat when its rows are back to back). Widened group by group, the
-  // broadcasts read values still in flight from the conversions' stores, which do not forward
-  // to them: 1000x10x20 f16 spent 12.8 us against Float's 6.0.
-  let blockRows = 128
-  let widensAhead = T.self == Float16.self && cs == 1 && kBlocks == 1 && p.k >= 16
-  let blockStride = rs == p.k ? p.k : (p.k + 15) / 16 * 16
-  let aBlock = UnsafeMutablePointer<Float>.allocate(
-    capacity: widensAhead ? blockRows * blockStride : 0)
-  defer { aBlock.deallocate() }
-  var blockStart = rows.lowerBound
-  var blockEnd = rows.lowerBound
   var i = rows.lowerBound
   while i < rows.upperBound {
     let count = min(groupRows, rows.upperBound - i)
-    if widensAhead && i >= blockEnd {
-      blockStart = i
-      blockEnd = min(i + blockRows, rows.upperBound)
-      widenRows(
-        UnsafeRawPointer(a + i * rs).assumingMemoryBound(to: Float16.self), rowStride: rs,
-        rows: blockEnd - blockStart, depth: p.k, into: aBlock, stride: blockStride)
-    }
     // Rows past the end read the group's last row again (in bounds) and are not stored.
-    let rowsOfA = RowPointers(a + i * rs, rowStride: rs, count: count)
+    let rowsOfA = RowPointers(a + (i - firstRowOfA) * rs, rowStride: rs, count: count)
     for kb in 0..<kBlocks {
       let p0 = kb * kc
       let p1 = min(p.k, p0 + kc)
       // B rows read in place come first, then packed ones: two loops, no test per row.
       let split = min(max(p0, b.directRows), p1)
       var t = NarrowAccumulators()
-      if widensAhead {
-        let widened = RowPointers(
-          UnsafePointer(aBlock) + (i - blockStart) * blockStride, rowStride: blockStride,
-          count: count, firstDepth: 0)
-        t.add(widened, 1, b, width: width, p0..<split, split..<p1)
-      } else if T.self == Float16.self && ((rs == 1 && cs != 1) || (cs == 1 && p1 - p0 >= 16)) {
+      if T.self == Float16.self && rs == 1 && cs != 1 {
         // Widening one Float16 of A per broadcast puts a conversion beside every FMA on the
-        // same ports, so the group's block of A is widened once, 16 values per conversion, into
-        // a Float scratch: k-major for a transposed A (a weight gradient's dY^T; 20x10x1000:tn
-        // 13.6 -> 9.6 us), row by row (padded to whole vectors) for a row-major A from depth 16
-        // (1000x10x20 14 -> 12 us, 128x20x512 55 -> 42; at depths 1-10 the copy costs more
-        // than it saves: 1000x20x1 6.2 -> 8.1).
+        // same ports, so the group's block of a transposed A (a weight gradient's dY^T) is
+        // widened once, 16 values per conversion, k-major into a Float scratch (20x10x1000:tn
+        // 13.6 -> 9.6 us). A row-major Float16 A never gets here: `narrowRowsWideningA` widens
+        // it ahead and runs it as a Float A.
         let aHalf = UnsafeRawPointer(a).assumingMemoryBound(to: Float16.self)
-        let depth = p1 - p0
-        if cs == 1 {
-          let padded = (depth + 15) / 16 * 16
-          for r in 0..<count {
-            let source = aHalf + (i + r) * rs + p0
-            let row = aScratch + r * padded
-            var d = 0
-            while d < depth {
-              let n = min(16, depth - d)
-              store(
-                n == 16 ? loadWidened16(source + d) : loadPartialWidened16(source + d, n),
-                to: row + d)
-              d += 16
-            }
-          }
-          let widened = RowPointers(
-            UnsafePointer(aScratch), rowStride: padded, count: count, firstDepth: p0)
-          t.add(widened, 1, b, width: width, p0..<split, split..<p1)
-        } else {
-          for q in p0..<p1 {
-            Float16.copyWidened(
-              aHalf + q * cs + i, to: aScratch + (q - p0) * groupRows, count: count)
-          }
-          let widened = RowPointers(
-            UnsafePointer(aScratch), rowStride: 1, count: count, firstDepth: p0)
-          t.add(widened, groupRows, b, width: width, p0..<split, split..<p1)
+        for q in p0..<p1 {
+          Float16.copyWidened(
+            aHalf + q * cs + (i - firstRowOfA), to: aScratch + (q - p0) * groupRows, count: count)
         }
+        let widened = RowPointers(
+          UnsafePointer(aScratch), rowStride: 1, count: count, firstDepth: p0)
+        t.add(widened, groupRows, b, width: width, p0..<split, split..<p1)
       } else {
         t.add(rowsOfA, cs, b, width: width, p0..<split, split..<p1)
       }
@@ -845,41 +862,34 @@ private func narrowShallow32<T: PackableElement>(
 }
 
 /// ``narrowShallow32(_:a:rowStride:columnStride:firstRowOfA:b:rows:)`` for a Float16 A with
-/// contiguous rows: blocks of 128 rows are widened into rows of 16 Floats (8 KiB, in L1) and
-/// run as a Float A. Widening as the groups ran (rows of one group into a scratch, or one
-/// conversion per broadcast) cost 1.2-2 us of 8 at 1000x20x10; widening inside the group
-/// loop also stopped the compiler from inlining it.
+/// contiguous rows: blocks of 128 rows are widened into rows of 16 Floats (8 KiB, in L1), or one
+/// flat array when the rows are back to back (a layer's activations; 1000x20x10 6.6 -> 6.2 us),
+/// and run as a Float A. Widening as the groups ran (rows of one group into a scratch, or one
+/// conversion per broadcast) cost 1.2-2 us of 8 at 1000x20x10; widening inside the group loop
+/// also stopped the compiler from inlining it.
 @inline(never)
 private func narrowShallow32WideningA(
   _ p: GEMMProblem, a: UnsafePointer<Float16>, b: UnsafePointer<Float>, rows: Range<Int>
 ) {
-  let blockRows = 128
-  let widened = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * 16)
-  defer { widened.deallocate() }
-  let rs = p.a.rowStride
-  var i = rows.lowerBound
-  while i < rows.upperBound {
-    let end = min(i + blockRows, rows.upperBound)
-    if rs == p.k {
-      // Rows back to back (lda == k, as a layer's activations are): one flat array, 16 values
-      // per conversion, instead of a masked conversion per row of k (1000x20x10: ~0.4 us).
-      var e = 0
-      let count = (end &- i) &* p.k
-      let source = a + i &* rs
-      while e &+ 16 <= count {
-        store(Float16.widen16(source + e), to: widened + e)
-        e &+= 16
-      }
-      if e < count { store(Float16.widenPartial16(source + e, count &- e), to: widened + e) }
-    } else {
-      for r in i..<end {
-        store(Float16.widenPartial16(a + r &* rs, p.k), to: widened + (r &- i) &* 16)
-      }
-    }
+  let stride = p.a.rowStride == p.k ? p.k : 16
+  withWidenedBlocks(p, a: a, rows: rows, stride: stride, blockRows: 128) { _, widened, block in
     narrowShallow32(
-      p, a: UnsafePointer(widened), rowStride: rs == p.k ? p.k : 16, columnStride: 1,
-      firstRowOfA: i, b: b, rows: i..<end)
-    i = end
+      p, a: widened, rowStride: stride, columnStride: 1, firstRowOfA: block.lowerBound, b: b,
+      rows: block)
+  }
+}
+
+/// ``narrowShallow16(_:a:firstRowOfA:b:rows:)`` for a Float16 A with contiguous rows, widened
+/// 128 rows at a time like ``narrowShallow32WideningA``. The general form it replaces widened
+/// each group's rows, with the Float16 B converted on every k step in every group: 1000x10x20
+/// f16-f16-f32 ran 12.7 us against Float's 6.0.
+@inline(never)
+private func narrowShallow16WideningA(
+  _ p: GEMMProblem, a: UnsafePointer<Float16>, b: UnsafePointer<Float>, rows: Range<Int>
+) {
+  let stride = p.a.rowStride == p.k ? p.k : (p.k + 15) / 16 * 16
+  withWidenedBlocks(p, a: a, rows: rows, stride: stride, blockRows: 128) { q, widened, block in
+    narrowShallow16(q, a: widened, firstRowOfA: block.lowerBound, b: b, rows: block)
   }
 }
 
@@ -986,7 +996,8 @@ private func narrowRankOneFlat<T: PackableElement>(
 /// as every other path.
 @inline(never)
 private func narrowShallow16(
-  _ p: GEMMProblem, a: UnsafePointer<Float>, b: UnsafePointer<Float>, rows: Range<Int>
+  _ p: GEMMProblem, a: UnsafePointer<Float>, firstRowOfA: Int = 0, b: UnsafePointer<Float>,
+  rows: Range<Int>
 ) {
   let rs = p.a.rowStride
   let k = p.k
@@ -994,7 +1005,7 @@ private func narrowShallow16(
     var i = rows.lowerBound
     while i < rows.upperBound {
       let count = min(8, rows.upperBound - i)
-      let r0 = a + i &* rs
+      let r0 = a + (i &- firstRowOfA) &* rs
       if count < 8 {
         // A short group: rows one by one (each its own chain, the same order).
         for row in 0..<count {

@@ -66,10 +66,11 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   // enough rows that a Float16 A is widened in several blocks of 128 (a thread's rows start
   // inside a block).
   // Alpha 1 with a bias takes the forward layer's update (ReLU or not), fixed per call. A
-  // Float16 A with rows back to back is widened as one flat array, with padded rows row by row.
+  // Float16 A is widened 128 rows at a time (the shallow forms, and deeper ones through the
+  // general rows form): as one flat array when its rows are back to back, else row by row.
   for (n, k, alpha, relu, padA) in [
     (20, 10, Float(1), true, 0), (17, 3, 1, false, 0), (17, 3, 1, false, 5),
-    (32, 16, 0.7, true, 0),
+    (32, 16, 0.7, true, 0), (10, 20, 1, true, 0), (10, 20, 0.7, false, 3), (20, 40, 1, true, 3),
   ] {
     var c = GEMMCase(
       m: 300, n: n, k: k, alpha: alpha, padA: padA, combination: combination, bias: true,
