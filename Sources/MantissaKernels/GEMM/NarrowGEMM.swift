@@ -335,8 +335,8 @@ private func narrowRows<T: PackableElement>(
 }
 
 /// `rows` rows of `depth` Float16 values, `rowStride` apart, widened into rows `stride` apart
-/// (one flat array when both strides equal `depth`; whole vectors per row otherwise, the
-/// padding past `depth` unread by the kernels).
+/// (one flat array when both strides equal `depth`). Writes only the `rows` x `depth` values:
+/// a whole vector past the end of the flat array corrupted the heap.
 private func widenRows(
   _ source: UnsafePointer<Float16>, rowStride: Int, rows: Int, depth: Int,
   into out: UnsafeMutablePointer<Float>, stride: Int
@@ -348,18 +348,20 @@ private func widenRows(
       store(loadWidened16(source + e), to: out + e)
       e += 16
     }
-    if e < count { store(loadPartialWidened16(source + e, count - e), to: out + e) }
+    if e < count {
+      storePartial16(loadPartialWidened16(source + e, count - e), to: out + e, count - e)
+    }
     return
   }
   for r in 0..<rows {
     let row = source + r * rowStride
     let d = out + r * stride
     var e = 0
-    while e < depth {
-      let n = min(16, depth - e)
-      store(n == 16 ? loadWidened16(row + e) : loadPartialWidened16(row + e, n), to: d + e)
+    while e + 16 <= depth {
+      store(loadWidened16(row + e), to: d + e)
       e += 16
     }
+    if e < depth { storePartial16(loadPartialWidened16(row + e, depth - e), to: d + e, depth - e) }
   }
 }
 
