@@ -41,10 +41,11 @@ func narrowPathAlphaAndBeta(alpha: Float, beta: Float) {
 func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
   // A both ways: a Float16 A is widened into a scratch (k-major when transposed) first. k = 1
   // takes the row-by-row outer-product form, shallow depths (k <= 16 wide, k <= 32 narrow)
-  // the shallow ones.
+  // the shallow ones. k = 301 fills each widened block of 8 rows with a count of values that
+  // is not a multiple of 16 (its last vector must not be stored whole).
   for (n, k) in [
     (1, 600), (10, 600), (20, 600), (32, 600), (10, 1), (20, 1), (32, 1), (20, 10), (32, 16),
-    (10, 20), (16, 32),
+    (10, 20), (16, 32), (20, 301),
   ] {
     for transA in [false, true] {
       var c = GEMMCase(
