@@ -36,12 +36,28 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
   // (`narrowShallow16WideningA`).
   let shallow16 = width == 16 && p.n > 1 && p.k >= 2 && p.k <= 32 && p.a.columnStride == 1
   // A Float16 B read in place is converted again in every group of rows: from 64 rows of C it
-  // is widened once into the packed rows instead (1000x20x64 f16-f16-f32: 44.6 -> 37.3 us, Float
-  // 30.7).
+  // is widened once (1000x20x64 f16-f16-f32: 44.6 -> 37.3 us, Float 30.7). Contiguous rows go
+  // to a Float copy with rows n apart, read in place like a Float B (a vector of zeros after
+  // it, so that every row can be loaded whole): packed into rows of 32 instead, a deep B
+  // outgrew L1 (128x20x512: 64 KiB against Float's 40; 40 us against 28).
   let widensB = bView.storage == .float16 && p.m >= 64
+  let widensBInPlace = widensB && bView.columnStride == 1 && p.k > 0 && !shallow32 && !shallow16
+  let widenedB = UnsafeMutablePointer<Float>.allocate(
+    capacity: widensBInPlace ? p.k * p.n + width : 0)
+  defer { widenedB.deallocate() }
+  var direct = bView.base
   var directStride = width
   var directRows = 0
-  if bView.columnStride == 1 && p.k > 0 && !shallow32 && !shallow16 && !widensB {
+  if widensBInPlace {
+    let source = bView.base.assumingMemoryBound(to: Float16.self)
+    for q in 0..<p.k {
+      Float16.copyWidened(source + q * bView.rowStride, to: widenedB + q * p.n, count: p.n)
+    }
+    (widenedB + p.k * p.n).initialize(repeating: 0, count: width)
+    direct = UnsafeRawPointer(widenedB)
+    directStride = p.n
+    directRows = p.k
+  } else if bView.columnStride == 1 && p.k > 0 && !shallow32 && !shallow16 && !widensB {
     let rs = bView.rowStride
     let lastSafeStart = (p.k - 1) * rs + p.n - width
     directRows = lastSafeStart < 0 ? 0 : min(p.k, lastSafeStart / rs + 1)
@@ -56,7 +72,8 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       into: packed)
   }
   let rowsOfB = BRows(
-    direct: bView.base, directIsHalf: bView.storage == .float16, directStride: directStride,
+    direct: direct, directIsHalf: bView.storage == .float16 && !widensBInPlace,
+    directStride: directStride,
     directRows: directRows, packed: UnsafePointer(packed), width: width)
   let groups = (p.m + 3) / 4
   var parts = 1
@@ -191,8 +208,9 @@ private func narrowRowsWideningA(
 ) {
   let stride = p.a.rowStride == p.k ? p.k : (p.k + 15) / 16 * 16
   // Up to 128 rows and about 8 KiB, so the block stays in L1 while its groups read it (32 KiB
-  // blocks: 1000x20x64 f16 39 us, 8 KiB: 36-37); deep A: fewer rows, a whole number of groups.
-  let blockRows = max(8, min(128, (1 << 11) / max(stride, 1) / 8 * 8))
+  // blocks: 1000x20x64 f16 39 us, 8 KiB: 36-37), but at least 32 rows: 8-row blocks of a deep A
+  // paid the rows form's setup per block (128x20x512 f16 41 -> 37 us at 32).
+  let blockRows = max(32, min(128, (1 << 11) / max(stride, 1) / 8 * 8))
   withWidenedBlocks(p, a: a, rows: rows, stride: stride, blockRows: blockRows) {
     q, widened, block in
     if width == 16 {

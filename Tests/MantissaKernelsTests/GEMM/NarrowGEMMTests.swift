@@ -42,15 +42,16 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   // A both ways: a Float16 A is widened into a scratch (k-major when transposed) first. k = 1
   // takes the row-by-row outer-product form, shallow depths (k <= 16 wide, k <= 32 narrow)
   // the shallow ones. k = 301 fills each widened block of 8 rows with a count of values that
-  // is not a multiple of 16 (its last vector must not be stored whole).
+  // is not a multiple of 16 (its last vector must not be stored whole), and its B, padded, is
+  // widened into a Float copy with rows n apart (a Float16 B from 64 rows of C).
   for (n, k) in [
     (1, 600), (10, 600), (20, 600), (32, 600), (10, 1), (20, 1), (32, 1), (20, 10), (32, 16),
     (10, 20), (16, 32), (20, 301),
   ] {
     for transA in [false, true] {
       var c = GEMMCase(
-        m: 70, n: n, k: k, transA: transA, beta: 1.3, combination: combination, bias: true,
-        relu: true)
+        m: 70, n: n, k: k, transA: transA, beta: 1.3, padB: k == 301 ? 3 : 0,
+        combination: combination, bias: true, relu: true)
       let packed = checkGEMM(c)
       c.narrow = true
       let narrow = checkGEMM(c)
