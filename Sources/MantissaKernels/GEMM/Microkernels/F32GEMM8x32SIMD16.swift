@@ -2,8 +2,9 @@ import CMantissaCPU
 
 // f32-gemm-8x32-simd16: 8x32 tile, 16 SIMD16<Float> accumulators (AVX-512, 32 zmm registers:
 // 16 accumulators + 2 B vectors + broadcasts). Accumulates in Float32, one FMA per element per
-// k, in increasing k order within a K block. Operands: packed A panel (k-major, 8 per k) and
-// packed B panel (k-major, 32 per k), both Float (Float16 is widened while packing).
+// k, in increasing k order within a K block. Operands: a packed B panel (k-major, 32 per k) and
+// A either packed (k-major, 8 per k: `run`) or read in place from eight rows (`runDirectA`),
+// both Float (Float16 is widened first).
 // Measured: see Docs/Performance.md (`swift run -c release mantissa-bench gemm`).
 
 enum F32GEMM8x32SIMD16 {
@@ -16,70 +17,16 @@ enum F32GEMM8x32SIMD16 {
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
-    var c00 = SIMD16<Float>()
-    var c01 = SIMD16<Float>()
-    var c10 = SIMD16<Float>()
-    var c11 = SIMD16<Float>()
-    var c20 = SIMD16<Float>()
-    var c21 = SIMD16<Float>()
-    var c30 = SIMD16<Float>()
-    var c31 = SIMD16<Float>()
-    var c40 = SIMD16<Float>()
-    var c41 = SIMD16<Float>()
-    var c50 = SIMD16<Float>()
-    var c51 = SIMD16<Float>()
-    var c60 = SIMD16<Float>()
-    var c61 = SIMD16<Float>()
-    var c70 = SIMD16<Float>()
-    var c71 = SIMD16<Float>()
-    // C rows are ldc apart and, for large C, in L3 or DRAM: ask for them now so the merge after
-    // the k loop does not stall (this was worth 10-20% at n >= 1000).
-    var prefetchRow = UnsafeRawPointer(c)
-    let rowBytes = ldc * (update.half == nil ? 4 : 2)
-    for _ in 0..<8 {
-      mantissa_prefetch_write(prefetchRow)
-      mantissa_prefetch_write(prefetchRow + 64)
-      prefetchRow += rowBytes
-    }
+    var tile = Tile(prefetching: c, ldc: ldc, update: update)
     var ap = a
     var bp = b
     for _ in 0..<kc {
-      // B comes from L2 at 128 bytes a step: fetch it 24 steps ahead (the hardware prefetchers
-      // alone left 2048^3 at 82-83% of peak, 85-87% with this; 6, 12, 32 and 48 steps measured).
-      mantissa_prefetch_read(bp + 768)
-      mantissa_prefetch_read(bp + 784)
-      let b0 = load16(bp)
-      let b1 = load16(bp + 16)
-      var x = SIMD16<Float>(repeating: ap[0])
-      c00 = c00.addingProduct(x, b0)
-      c01 = c01.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: ap[1])
-      c10 = c10.addingProduct(x, b0)
-      c11 = c11.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: ap[2])
-      c20 = c20.addingProduct(x, b0)
-      c21 = c21.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: ap[3])
-      c30 = c30.addingProduct(x, b0)
-      c31 = c31.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: ap[4])
-      c40 = c40.addingProduct(x, b0)
-      c41 = c41.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: ap[5])
-      c50 = c50.addingProduct(x, b0)
-      c51 = c51.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: ap[6])
-      c60 = c60.addingProduct(x, b0)
-      c61 = c61.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: ap[7])
-      c70 = c70.addingProduct(x, b0)
-      c71 = c71.addingProduct(x, b1)
+      tile.step(
+        bp, ap[0], ap[1], ap[2], ap[3], ap[4], ap[5], ap[6], ap[7])
       ap += 8
       bp += 32
     }
-    store(
-      c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, to: c,
-      ldc: ldc, update: update)
+    tile.store(to: c, ldc: ldc, update: update)
   }
 
   /// The same tile with A read in place: row r of the micro-panel at `a + r * lda`, one value
@@ -91,29 +38,7 @@ enum F32GEMM8x32SIMD16 {
     kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
-    var c00 = SIMD16<Float>()
-    var c01 = SIMD16<Float>()
-    var c10 = SIMD16<Float>()
-    var c11 = SIMD16<Float>()
-    var c20 = SIMD16<Float>()
-    var c21 = SIMD16<Float>()
-    var c30 = SIMD16<Float>()
-    var c31 = SIMD16<Float>()
-    var c40 = SIMD16<Float>()
-    var c41 = SIMD16<Float>()
-    var c50 = SIMD16<Float>()
-    var c51 = SIMD16<Float>()
-    var c60 = SIMD16<Float>()
-    var c61 = SIMD16<Float>()
-    var c70 = SIMD16<Float>()
-    var c71 = SIMD16<Float>()
-    var prefetchRow = UnsafeRawPointer(c)
-    let rowBytes = ldc * (update.half == nil ? 4 : 2)
-    for _ in 0..<8 {
-      mantissa_prefetch_write(prefetchRow)
-      mantissa_prefetch_write(prefetchRow + 64)
-      prefetchRow += rowBytes
-    }
+    var tile = Tile(prefetching: c, ldc: ldc, update: update)
     let a0 = a
     let a1 = a + lda
     let a2 = a + 2 * lda
@@ -124,57 +49,85 @@ enum F32GEMM8x32SIMD16 {
     let a7 = a + 7 * lda
     var bp = b
     for p in 0..<kc {
+      tile.step(bp, a0[p], a1[p], a2[p], a3[p], a4[p], a5[p], a6[p], a7[p])
+      bp += 32
+    }
+    tile.store(to: c, ldc: ldc, update: update)
+  }
+
+  /// The 16 accumulators, one k step, and the merge into C, shared by both entry points. Every
+  /// member is transparent, so each kernel's loop keeps the accumulators in registers.
+  struct Tile {
+    var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c10 = SIMD16<Float>()
+    var c11 = SIMD16<Float>(), c20 = SIMD16<Float>(), c21 = SIMD16<Float>()
+    var c30 = SIMD16<Float>(), c31 = SIMD16<Float>(), c40 = SIMD16<Float>()
+    var c41 = SIMD16<Float>(), c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
+    var c60 = SIMD16<Float>(), c61 = SIMD16<Float>(), c70 = SIMD16<Float>()
+    var c71 = SIMD16<Float>()
+
+    /// Zero accumulators, with C's tile asked for now: its rows are ldc apart and, for large C,
+    /// in L3 or DRAM, so the merge after the k loop does not stall (10-20% at n >= 1000 when
+    /// added; session 5 measured no difference at 1024-2048^3, kept for other shapes).
+    @_transparent
+    init(prefetching c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate) {
+      var row = UnsafeRawPointer(c)
+      let rowBytes = ldc * (update.half == nil ? 4 : 2)
+      for _ in 0..<8 {
+        mantissa_prefetch_write(row)
+        mantissa_prefetch_write(row + 64)
+        row += rowBytes
+      }
+    }
+
+    /// One k step: B's 32 values at `bp` times A's eight values of that step.
+    @_transparent
+    mutating func step(
+      _ bp: UnsafePointer<Float>, _ x0: Float, _ x1: Float, _ x2: Float, _ x3: Float,
+      _ x4: Float, _ x5: Float, _ x6: Float, _ x7: Float
+    ) {
+      // B comes from L2 at 128 bytes a step: fetch it 24 steps ahead (the hardware prefetchers
+      // alone left 2048^3 at 82-83% of peak, 85-87% with this; 6, 12, 32 and 48 steps measured).
       mantissa_prefetch_read(bp + 768)
       mantissa_prefetch_read(bp + 784)
       let b0 = load16(bp)
       let b1 = load16(bp + 16)
-      var x = SIMD16<Float>(repeating: a0[p])
+      var x = SIMD16<Float>(repeating: x0)
       c00 = c00.addingProduct(x, b0)
       c01 = c01.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: a1[p])
+      x = SIMD16<Float>(repeating: x1)
       c10 = c10.addingProduct(x, b0)
       c11 = c11.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: a2[p])
+      x = SIMD16<Float>(repeating: x2)
       c20 = c20.addingProduct(x, b0)
       c21 = c21.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: a3[p])
+      x = SIMD16<Float>(repeating: x3)
       c30 = c30.addingProduct(x, b0)
       c31 = c31.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: a4[p])
+      x = SIMD16<Float>(repeating: x4)
       c40 = c40.addingProduct(x, b0)
       c41 = c41.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: a5[p])
+      x = SIMD16<Float>(repeating: x5)
       c50 = c50.addingProduct(x, b0)
       c51 = c51.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: a6[p])
+      x = SIMD16<Float>(repeating: x6)
       c60 = c60.addingProduct(x, b0)
       c61 = c61.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: a7[p])
+      x = SIMD16<Float>(repeating: x7)
       c70 = c70.addingProduct(x, b0)
       c71 = c71.addingProduct(x, b1)
-      bp += 32
     }
-    store(
-      c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, to: c,
-      ldc: ldc, update: update)
-  }
 
-  @_transparent
-  static func store(
-    _ c00: SIMD16<Float>, _ c01: SIMD16<Float>, _ c10: SIMD16<Float>, _ c11: SIMD16<Float>,
-    _ c20: SIMD16<Float>, _ c21: SIMD16<Float>, _ c30: SIMD16<Float>, _ c31: SIMD16<Float>,
-    _ c40: SIMD16<Float>, _ c41: SIMD16<Float>, _ c50: SIMD16<Float>, _ c51: SIMD16<Float>,
-    _ c60: SIMD16<Float>, _ c61: SIMD16<Float>, _ c70: SIMD16<Float>, _ c71: SIMD16<Float>,
-    to c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
-  ) {
-    storeRow(c00, c01, to: c, row: 0, ldc: ldc, update: update)
-    storeRow(c10, c11, to: c, row: 1, ldc: ldc, update: update)
-    storeRow(c20, c21, to: c, row: 2, ldc: ldc, update: update)
-    storeRow(c30, c31, to: c, row: 3, ldc: ldc, update: update)
-    storeRow(c40, c41, to: c, row: 4, ldc: ldc, update: update)
-    storeRow(c50, c51, to: c, row: 5, ldc: ldc, update: update)
-    storeRow(c60, c61, to: c, row: 6, ldc: ldc, update: update)
-    storeRow(c70, c71, to: c, row: 7, ldc: ldc, update: update)
+    @_transparent
+    func store(to c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate) {
+      storeRow(c00, c01, to: c, row: 0, ldc: ldc, update: update)
+      storeRow(c10, c11, to: c, row: 1, ldc: ldc, update: update)
+      storeRow(c20, c21, to: c, row: 2, ldc: ldc, update: update)
+      storeRow(c30, c31, to: c, row: 3, ldc: ldc, update: update)
+      storeRow(c40, c41, to: c, row: 4, ldc: ldc, update: update)
+      storeRow(c50, c51, to: c, row: 5, ldc: ldc, update: update)
+      storeRow(c60, c61, to: c, row: 6, ldc: ldc, update: update)
+      storeRow(c70, c71, to: c, row: 7, ldc: ldc, update: update)
+    }
   }
 
   /// One row of the tile, into Float C or rounded into Float16 C (``TileUpdate/half``).
