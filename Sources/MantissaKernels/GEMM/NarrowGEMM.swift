@@ -353,33 +353,18 @@ private func narrowRows<T: PackableElement>(
 }
 
 /// `rows` rows of `depth` Float16 values, `rowStride` apart, widened into rows `stride` apart
-/// (one flat array when both strides equal `depth`). Writes only the `rows` x `depth` values:
-/// a whole vector past the end of the flat array corrupted the heap.
+/// (one flat array when both strides equal `depth`). Writes only the `rows` x `depth` values
+/// (`copyWidened`): a whole vector stored past the flat array's end once corrupted the heap.
 private func widenRows(
   _ source: UnsafePointer<Float16>, rowStride: Int, rows: Int, depth: Int,
   into out: UnsafeMutablePointer<Float>, stride: Int
 ) {
   if rowStride == depth && stride == depth {
-    let count = rows * depth
-    var e = 0
-    while e + 16 <= count {
-      store(loadWidened16(source + e), to: out + e)
-      e += 16
-    }
-    if e < count {
-      storePartial16(loadPartialWidened16(source + e, count - e), to: out + e, count - e)
-    }
+    Float16.copyWidened(source, to: out, count: rows * depth)
     return
   }
   for r in 0..<rows {
-    let row = source + r * rowStride
-    let d = out + r * stride
-    var e = 0
-    while e + 16 <= depth {
-      store(loadWidened16(row + e), to: d + e)
-      e += 16
-    }
-    if e < depth { storePartial16(loadPartialWidened16(row + e, depth - e), to: d + e, depth - e) }
+    Float16.copyWidened(source + r * rowStride, to: out + r * stride, count: depth)
   }
 }
 
