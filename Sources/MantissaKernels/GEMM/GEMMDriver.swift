@@ -154,8 +154,8 @@ private func runRegion(
   let aCount = mr * kcMax
   let bCount = packedBPanelsNeeded ? kcMax * nc : 0
   let tileCount = mr * nr
-  let roundsInKernel = kBlocks == 1 && kernel.roundsToFloat16
-  let workspaceCount = p.cStorage == .float16 && !roundsInKernel ? workspaceRows * nc : 0
+  let workspaceCount =
+    p.cStorage == .float16 && !roundsFloat16InKernel(kBlocks, kernel) ? workspaceRows * nc : 0
   PackBufferPool.withBuffer(count: aCount + bCount + tileCount + workspaceCount + 16) { scratch in
     runRegion(
       p, kernel: kernel, blocking: blocking, kc: kc, rows: rows, columns: columns, mc: mc, nc: nc,
@@ -206,7 +206,7 @@ private func runRegion(
           computeBlock(
             kernel, kc: kcur, a: a, bPanels: bPanels, rows: mcur, columns: ncur,
             c: c, ldc: p.ldc, update: update, tile: tile, padded: false)
-        case .float16 where kBlocks == 1 && kernel.roundsToFloat16:
+        case .float16 where roundsFloat16InKernel(kBlocks, kernel):
           var update = p.tileUpdate(kBlock: 0, of: 1, column: jc, intoFloatWorkspace: true)
           update.half = HalfFinish(
             beta: p.beta, bias: p.bias.map { $0 + jc }, relu: p.relu,
@@ -237,6 +237,12 @@ private func runRegion(
     }
     jc += ncur
   }
+}
+
+/// Whether a Float16 C is rounded in the microkernel's registers (``TileUpdate/half``) rather
+/// than through the Float workspace: one decision for sizing the scratch and for the loop.
+private func roundsFloat16InKernel(_ kBlocks: Int, _ kernel: GEMMMicrokernel) -> Bool {
+  kBlocks == 1 && kernel.roundsToFloat16
 }
 
 /// Where the macro-kernel's A micro-panels come from: op(A) from (`row0`, `depth0`) on, packed
