@@ -197,19 +197,32 @@ private func narrowRows32<T: PackableElement>(
 }
 
 /// ``narrowRows16`` / ``narrowRows32`` for a row-major Float16 A (depths beyond the shallow
-/// forms'): blocks of up to 128 rows, all of k, are widened (one flat array when the rows are
-/// back to back) and run as a Float A, as ``narrowShallow32WideningA`` does. Widened group by group inside the Float16
-/// loop, 1000x10x20 f16-f16-f32 ran 12.7 us against Float's 6.0 (the group setup of the
-/// Float16 specialization, heavier than Float's, and the conversions' stores still in flight
-/// when the broadcasts read them); widened ahead in that loop, 11.4.
+/// forms'). Up to moderate depths, blocks of up to 128 rows, all of k, are widened (one flat
+/// array when the rows are back to back) and run as a Float A, as
+/// ``narrowShallow32WideningA`` does: widened group by group, 1000x10x20 f16-f16-f32 ran 12.7 us
+/// against Float's 6.0 (the conversions' stores still in flight when the broadcasts read them).
 @inline(never)
 private func narrowRowsWideningA(
   _ p: GEMMProblem, a: UnsafePointer<Float16>, b: BRows, width: Int, kc: Int, rows: Range<Int>
 ) {
+  // A deep A is widened group by group instead (`narrowRows`), into a buffer that stays in L1:
+  // blocks of 32 rows of a 512-deep A outgrew it, and widening into them stalled on the stores
+  // (128x20x512 f16 0.76 -> 0.83 of Float's speed, 256x10x256 0.69 -> 0.94). A group's first
+  // rows are read only after `groupRows * k >= 1024` values of stores; shallower, a block's
+  // setup is the smaller cost (1000x20x64 0.86 block by block, 0.83 group by group).
+  let groupRows = width == 16 ? 8 : 4
+  if groupRows * p.k >= 1024 {
+    if width == 16 {
+      narrowRows16(p, a: a, b: b, kc: kc, rows: rows)
+    } else {
+      narrowRows32(p, a: a, b: b, kc: kc, rows: rows)
+    }
+    return
+  }
   let stride = p.a.rowStride == p.k ? p.k : (p.k + 15) / 16 * 16
   // Up to 128 rows and about 8 KiB, so the block stays in L1 while its groups read it (32 KiB
-  // blocks: 1000x20x64 f16 39 us, 8 KiB: 36-37), but at least 32 rows: 8-row blocks of a deep A
-  // paid the rows form's setup per block (128x20x512 f16 41 -> 37 us at 32).
+  // blocks: 1000x20x64 f16 39 us, 8 KiB: 36-37), but at least 32 rows: 8-row blocks paid the
+  // rows form's setup per block.
   let blockRows = max(32, min(128, (1 << 11) / max(stride, 1) / 8 * 8))
   withWidenedBlocks(p, a: a, rows: rows, stride: stride, blockRows: blockRows) {
     q, widened, block in
@@ -252,12 +265,25 @@ private func narrowRows<T: PackableElement>(
   // scratch, rounded once at the end by the packed path's `finishFloat16`, so both paths give
   // the same bits.
   let groupRows = width == 16 ? 8 : 4
+  let widensGroups = T.self == Float16.self && (p.a.rowStride == 1 || p.a.columnStride == 1)
+  let aScratchCount = widensGroups ? groupRows * ((min(kc, max(p.k, 1)) + 15) / 16 * 16) : 0
+  // On the stack: a Float16 A's blocks call this once per 32-128 rows, and two heap
+  // allocations per call were 1.2 us of 1000x20x64 f16's 35.
+  withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * 32 + aScratchCount) { buffer in
+    let scratch = buffer.baseAddress!
+    narrowRows(
+      p, a: a, firstRowOfA: firstRowOfA, b: b, width: width, kc: kc, rows: rows,
+      groupRows: groupRows, scratch: scratch, aScratch: scratch + 8 * 32)
+  }
+}
+
+@inline(__always)
+private func narrowRows<T: PackableElement>(
+  _ p: GEMMProblem, a: UnsafePointer<T>, firstRowOfA: Int, b: BRows, width: Int, kc: Int,
+  rows: Range<Int>, groupRows: Int, scratch: UnsafeMutablePointer<Float>,
+  aScratch: UnsafeMutablePointer<Float>
+) {
   let halfC = p.cStorage == .float16
-  let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 8 * 32)
-  defer { scratch.deallocate() }
-  let aScratch = UnsafeMutablePointer<Float>.allocate(
-    capacity: T.self == Float16.self ? groupRows * ((min(kc, max(p.k, 1)) + 15) / 16 * 16) : 0)
-  defer { aScratch.deallocate() }
   let rs = p.a.rowStride
   let cs = p.a.columnStride
   let kBlocks = (p.k + kc - 1) / kc
@@ -280,8 +306,7 @@ private func narrowRows<T: PackableElement>(
         // Widening one Float16 of A per broadcast puts a conversion beside every FMA on the
         // same ports, so the group's block of a transposed A (a weight gradient's dY^T) is
         // widened once, 16 values per conversion, k-major into a Float scratch (20x10x1000:tn
-        // 13.6 -> 9.6 us). A row-major Float16 A never gets here: `narrowRowsWideningA` widens
-        // it ahead and runs it as a Float A.
+        // 13.6 -> 9.6 us).
         let aHalf = UnsafeRawPointer(a).assumingMemoryBound(to: Float16.self)
         for q in p0..<p1 {
           Float16.copyWidened(
@@ -290,6 +315,18 @@ private func narrowRows<T: PackableElement>(
         let widened = RowPointers(
           UnsafePointer(aScratch), rowStride: 1, count: count, firstDepth: p0)
         t.add(widened, groupRows, b, width: width, p0..<split, split..<p1)
+      } else if T.self == Float16.self && cs == 1 {
+        // A deep row-major Float16 A (`narrowRowsWideningA`): the group's K block widened
+        // row by row into the scratch, which stays in L1.
+        let aHalf = UnsafeRawPointer(a).assumingMemoryBound(to: Float16.self)
+        let stride = (min(kc, p.k) + 15) / 16 * 16
+        for r in 0..<count {
+          Float16.copyWidened(
+            aHalf + (i - firstRowOfA + r) * rs + p0, to: aScratch + r * stride, count: p1 - p0)
+        }
+        let widened = RowPointers(
+          UnsafePointer(aScratch), rowStride: stride, count: count, firstDepth: p0)
+        t.add(widened, 1, b, width: width, p0..<split, split..<p1)
       } else {
         t.add(rowsOfA, cs, b, width: width, p0..<split, split..<p1)
       }
