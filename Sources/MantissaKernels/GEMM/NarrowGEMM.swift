@@ -320,10 +320,9 @@ private func narrowRows<T: PackableElement>(
         // row by row into the scratch, which stays in L1.
         let aHalf = UnsafeRawPointer(a).assumingMemoryBound(to: Float16.self)
         let stride = (min(kc, p.k) + 15) / 16 * 16
-        for r in 0..<count {
-          Float16.copyWidened(
-            aHalf + (i - firstRowOfA + r) * rs + p0, to: aScratch + r * stride, count: p1 - p0)
-        }
+        widenRows(
+          aHalf + (i - firstRowOfA) * rs + p0, rowStride: rs, rows: count, depth: p1 - p0,
+          into: aScratch, stride: stride)
         let widened = RowPointers(
           UnsafePointer(aScratch), rowStride: stride, count: count, firstDepth: p0)
         t.add(widened, 1, b, width: width, p0..<split, split..<p1)
