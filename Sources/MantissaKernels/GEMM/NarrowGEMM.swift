@@ -197,7 +197,7 @@ private func narrowRows32<T: PackableElement>(
 }
 
 /// ``narrowRows16`` / ``narrowRows32`` for a row-major Float16 A (depths beyond the shallow
-/// forms'). Up to moderate depths, blocks of up to 128 rows, all of k, are widened (one flat
+/// forms'). Up to moderate depths, blocks of up to 256 rows, all of k, are widened (one flat
 /// array when the rows are back to back) and run as a Float A, as
 /// ``narrowShallow32WideningA`` does: widened group by group, 1000x10x20 f16-f16-f32 ran 12.7 us
 /// against Float's 6.0 (the conversions' stores still in flight when the broadcasts read them).
@@ -207,11 +207,13 @@ private func narrowRowsWideningA(
 ) {
   // A deep A is widened group by group instead (`narrowRows`), into a buffer that stays in L1:
   // blocks of 32 rows of a 512-deep A outgrew it, and widening into them stalled on the stores
-  // (128x20x512 f16 0.76 -> 0.83 of Float's speed, 256x10x256 0.69 -> 0.94). A group's first
-  // rows are read only after `groupRows * k >= 1024` values of stores; shallower, a block's
-  // setup is the smaller cost (1000x20x64 0.86 block by block, 0.83 group by group).
+  // (128x20x512 f16 0.76 -> 0.83 of Float's speed, 256x10x256 0.69 -> 0.94). Since that buffer
+  // starts on a cache line, group by group wins from k = 48 with 8-row groups (1000x10x64 0.84
+  // -> 0.94-0.96, 1000x10x48 0.87 -> 0.93) and from k = 128-192 with 4-row groups (1000x20x192
+  // 0.81 -> 0.88); shallower, a block's setup is the smaller cost (1000x20x32 0.90 in blocks,
+  // 0.83 by groups).
   let groupRows = width == 16 ? 8 : 4
-  if groupRows * p.k >= 1024 {
+  if groupRows * p.k >= (width == 16 ? 384 : 512) {
     if width == 16 {
       narrowRows16(p, a: a, b: b, kc: kc, rows: rows)
     } else {
@@ -220,10 +222,10 @@ private func narrowRowsWideningA(
     return
   }
   let stride = p.a.rowStride == p.k ? p.k : (p.k + 15) / 16 * 16
-  // Up to 128 rows and about 8 KiB, so the block stays in L1 while its groups read it (32 KiB
-  // blocks: 1000x20x64 f16 39 us, 8 KiB: 36-37), but at least 32 rows: 8-row blocks paid the
-  // rows form's setup per block.
-  let blockRows = max(32, min(128, (1 << 11) / max(stride, 1) / 8 * 8))
+  // About 16 KiB, so the block stays in L1 while its groups read it, but at least 32 rows: each
+  // block pays the rows form's setup (blocks of 64 rows cost a Float A 3-5% at 1000x20x32-64).
+  // 8 KiB blocks measured 2-3% slower at 1000x20x32-64 and 1000x10x64, 24 KiB no faster.
+  let blockRows = max(32, min(256, 4096 / max(stride, 1) / 8 * 8))
   withWidenedBlocks(p, a: a, rows: rows, stride: stride, blockRows: blockRows) {
     q, widened, block in
     if width == 16 {
@@ -242,8 +244,11 @@ private func withWidenedBlocks(
   _ body: (GEMMProblem, UnsafePointer<Float>, Range<Int>) -> Void
 ) {
   let rs = p.a.rowStride
-  let widened = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * stride)
-  defer { widened.deallocate() }
+  let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * stride + 16)
+  defer { buffer.deallocate() }
+  // On a cache line, so that no 64-byte store of the widening straddles two (1000x10x20 and
+  // 1000x20x64 f16 2-3% faster).
+  let widened = alignedToCacheLine(buffer)
   var q = p
   q.a = OperandView(UnsafePointer(widened), .noTranspose, ld: stride)
   var i = rows.lowerBound
@@ -269,8 +274,12 @@ private func narrowRows<T: PackableElement>(
   let aScratchCount = widensGroups ? groupRows * ((min(kc, max(p.k, 1)) + 15) / 16 * 16) : 0
   // On the stack: a Float16 A's blocks call this once per 32-128 rows, and two heap
   // allocations per call were 1.2 us of 1000x20x64 f16's 35.
-  withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * 32 + aScratchCount) { buffer in
-    let scratch = buffer.baseAddress!
+  // Aligned to a cache line by hand (16 Floats spare): a 64-byte store that straddles two
+  // lines costs two, and the widening loop is bound by its stores (256x10x256 f16 0.94 -> 1.0
+  // of Float's speed). Asking for the alignment instead moved the buffer to the heap.
+  withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * 32 + aScratchCount + 16) {
+    buffer in
+    let scratch = alignedToCacheLine(buffer.baseAddress!)
     narrowRows(
       p, a: a, firstRowOfA: firstRowOfA, b: b, width: width, kc: kc, rows: rows,
       groupRows: groupRows, scratch: scratch, aScratch: scratch + 8 * 32)
@@ -386,6 +395,13 @@ private func narrowRows<T: PackableElement>(
     }
     i += count
   }
+}
+
+/// The first address from `p` on that starts a 64-byte cache line.
+@inline(__always)
+func alignedToCacheLine(_ p: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+  let misalignment = Int(bitPattern: p) & 63
+  return misalignment == 0 ? p : p + (64 - misalignment) / 4
 }
 
 /// `rows` rows of `depth` Float16 values, `rowStride` apart, widened into rows `stride` apart

@@ -68,14 +68,14 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   // enough rows that a Float16 A is widened in several blocks of 128 (a thread's rows start
   // inside a block).
   // Alpha 1 with a bias takes the forward layer's update (ReLU or not), fixed per call. A
-  // Float16 A is widened 128 rows at a time (the shallow forms, and deeper ones through the
-  // general rows form): as one flat array when its rows are back to back, else row by row.
-  // Deeper still (a group of rows holds >= 1024 values: 8 x 130, 4 x 300) it is widened one
-  // group and K block at a time, here with padded rows.
+  // Float16 A is widened in blocks of rows (128 in the shallow forms, up to 256 in the general
+  // rows form: 10 x 40, 20 x 40): as one flat array when its rows are back to back, else row
+  // by row. Deeper still (k >= 48 in 8-row groups, k >= 128 in 4-row groups: 10 x 130,
+  // 20 x 300) it is widened one group and K block at a time, here with padded rows.
   for (n, k, alpha, relu, padA) in [
     (20, 10, Float(1), true, 0), (17, 3, 1, false, 0), (17, 3, 1, false, 5),
     (32, 16, 0.7, true, 0), (10, 20, 1, true, 0), (10, 20, 0.7, false, 3), (20, 40, 1, true, 3),
-    (10, 130, 1, true, 2), (20, 300, 0.7, false, 3),
+    (10, 40, 1, true, 2), (10, 130, 1, true, 2), (20, 300, 0.7, false, 3),
   ] {
     var c = GEMMCase(
       m: 300, n: n, k: k, alpha: alpha, padA: padA, combination: combination, bias: true,
