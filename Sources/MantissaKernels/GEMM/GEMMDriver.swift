@@ -151,9 +151,12 @@ private func runRegion(
   var packedBPanelsNeeded = true
   if case .packed = p.b { packedBPanelsNeeded = false }
   // A is packed one micro-panel at a time, just before its row of microkernel calls.
-  let aCount = mr * kcMax
-  let bCount = packedBPanelsNeeded ? kcMax * nc : 0
-  let tileCount = mr * nr
+  // Each part starts on a cache line (counts rounded to 16 Floats): with an odd KC (k = 193,
+  // 257) an unrounded A panel left every B panel 32 bytes off, so each of the microkernel's
+  // 64-byte B loads straddled two lines.
+  let aCount = roundUp(mr * kcMax, 16)
+  let bCount = packedBPanelsNeeded ? roundUp(kcMax * nc, 16) : 0
+  let tileCount = roundUp(mr * nr, 16)
   let workspaceCount =
     p.cStorage == .float16 && !roundsFloat16InKernel(kBlocks, kernel) ? workspaceRows * nc : 0
   PackBufferPool.withBuffer(count: aCount + bCount + tileCount + workspaceCount + 16) { scratch in
