@@ -66,7 +66,7 @@ func runGEMM(_ problem: GEMMProblem, threads: Int) {
   let overrides = KernelOverrides.current
   var kernel = overrides.gemmMicrokernel ?? .preferred
   if case .packed(let packed) = problem.b { kernel = packed.kernel }
-  let p = problem
+  var p = problem
   if p.m == 0 || p.n == 0 { return }
   if p.k == 0 || p.alpha == 0 {
     scaleOnly(p)
@@ -85,11 +85,15 @@ func runGEMM(_ problem: GEMMProblem, threads: Int) {
     return
   }
 
-  // Split C into per-thread regions along M when it is tall enough, else along N.
+  // Split C into per-thread regions along M when it is tall enough, else along N. The regions
+  // cover `p` without its narrow edge, which each thread computes for rows of its own after its
+  // region (on the same rows when the split is along M, so A's rows are still in cache).
   var parts = 1
   if threads > 1 && (overrides.forceParallel || p.m * p.n * p.k >= gemmParallelWork) {
     parts = threads
   }
+  let edge = narrowEdge(p, kernel: kernel, overrides: overrides)
+  if let edge { p.n -= edge.n }
   let rowTiles = (p.m + kernel.mr - 1) / kernel.mr
   let columnTiles = (p.n + kernel.nr - 1) / kernel.nr
   let splitRows: Bool
@@ -106,6 +110,7 @@ func runGEMM(_ problem: GEMMProblem, threads: Int) {
     ? (rowTiles + parts - 1) / parts * kernel.mr : (columnTiles + parts - 1) / parts * kernel.nr
   parts = splitRows ? (p.m + chunk - 1) / chunk : (p.n + chunk - 1) / chunk
 
+  let edgeRows = splitRows ? chunk : roundUp((p.m + parts - 1) / parts, kernel.mr)
   runParallel(parts) { part in
     let start = part * chunk
     if splitRows {
@@ -117,6 +122,55 @@ func runGEMM(_ problem: GEMMProblem, threads: Int) {
         p, kernel: kernel, blocking: blocking, kc: kc, rows: 0..<p.m,
         columns: start..<min(p.n, start + chunk))
     }
+    let edgeStart = part * edgeRows
+    if let edge, edgeStart < p.m {
+      runNarrowGEMM(
+        edge.rows(edgeStart..<min(p.m, edgeStart + edgeRows)), kc: kc, threads: 1,
+        forceParallel: false)
+    }
+  }
+}
+
+/// C's last columns as a problem of their own when they fill at most half of a 32-wide panel
+/// (n = 257: one column of 32): the packed kernels would compute the whole panel, the narrow
+/// path computes them 16 columns wide or, for one column, as dot products (257^3 79 -> 86% of
+/// peak, 129^3 64 -> 76%). The split depends on the shape alone, so every thread count still
+/// gives the same bits. Taken where the narrow path would be: not when a test forces a
+/// microkernel without it (the kernel's edge tiles are what it covers), nor with B prepacked
+/// (its panels are 32 wide).
+private func narrowEdge(
+  _ p: GEMMProblem, kernel: GEMMMicrokernel, overrides: KernelOverrides
+) -> GEMMProblem? {
+  guard kernel.nr == 32, overrides.narrowGEMM ?? (overrides.gemmMicrokernel == nil),
+    case .view(let b) = p.b
+  else { return nil }
+  let edgeColumns = p.n % kernel.nr
+  guard p.n > kernel.nr, edgeColumns > 0, edgeColumns <= 16 else { return nil }
+  let first = p.n - edgeColumns
+  var edge = p
+  edge.n = edgeColumns
+  var edgeB = b
+  edgeB.base += first * b.columnStride * (b.storage == .float32 ? 4 : 2)
+  edge.b = .view(edgeB)
+  let cBytes = first * p.cElementBytes
+  edge.c += cBytes
+  edge.bias = p.bias.map { $0 + first }
+  edge.reluMask = p.reluMask.map { $0 + cBytes }
+  return edge
+}
+
+extension GEMMProblem {
+  var cElementBytes: Int { cStorage == .float32 ? 4 : 2 }
+
+  /// The same product restricted to rows `range` of C (and of op(A)).
+  func rows(_ range: Range<Int>) -> GEMMProblem {
+    var q = self
+    q.m = range.count
+    q.a.base += range.lowerBound * a.rowStride * (a.storage == .float32 ? 4 : 2)
+    let cBytes = range.lowerBound * ldc * cElementBytes
+    q.c += cBytes
+    q.reluMask = reluMask.map { $0 + cBytes }
+    return q
   }
 }
 
