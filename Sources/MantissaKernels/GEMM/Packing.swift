@@ -239,9 +239,9 @@ private func packPanels<T: PackableElement>(
         T.copyWidened(first + p * along, to: d, count: lines)
         for l in lines..<width { d[l] = 0 }
       }
-    } else if lines == width && along == 1 {
+    } else if along == 1 {
       // Each line is contiguous along depth: interleave lines into the panel.
-      interleave(first, lineStride: across, width: width, depth: depth, into: panel)
+      interleave(first, lineStride: across, lines: lines, width: width, depth: depth, into: panel)
     } else {
       for l in 0..<lines {
         let s = first + l * across
@@ -256,26 +256,24 @@ private func packPanels<T: PackableElement>(
   }
 }
 
-/// Full-width interleave. Widths that are multiples of 8 go through 8x8 register transposes
-/// (a third of the instructions of element-by-element copies, which cost 10-17% of GEMM time at
-/// k >= 1024); other widths are fixed at compile time so the element loop unrolls.
+/// Interleaves `lines` lines into a panel `width` wide, zeros past them. Whole groups of 8 lines
+/// go through 8x8 register transposes when the width is a multiple of 8 (a third of the
+/// instructions of element-by-element copies, which cost 10-17% of GEMM time at k >= 1024; a
+/// transposed B of 20 columns, element by element, was 45% of 128x20x512:nt). The other lines
+/// and the depths past the last group of 8 go element by element, with the width fixed at
+/// compile time where it is common, so that the loop unrolls.
 @inline(__always)
 private func interleave<T: PackableElement>(
-  _ first: UnsafePointer<T>, lineStride: Int, width: Int, depth: Int,
+  _ first: UnsafePointer<T>, lineStride: Int, lines: Int, width: Int, depth: Int,
   into panel: UnsafeMutablePointer<Float>
 ) {
-  @inline(__always)
-  func run(_ w: Int, from p0: Int) {
-    for p in p0..<depth {
-      let d = panel + p * w
-      for l in 0..<w { d[l] = T.widen(first + l * lineStride + p) }
-    }
-  }
-  var p = 0
-  if width % 8 == 0 {
-    while p + 8 <= depth {
+  let transposedLines = width % 8 == 0 ? lines / 8 * 8 : 0
+  var transposedDepth = 0
+  if transposedLines > 0 {
+    while transposedDepth + 8 <= depth {
+      let p = transposedDepth
       var g = 0
-      while g < width {
+      while g < transposedLines {
         let s = first + g * lineStride + p
         var r = (
           T.widen8(s), T.widen8(s + lineStride), T.widen8(s + 2 * lineStride),
@@ -295,16 +293,26 @@ private func interleave<T: PackableElement>(
         store(r.7, to: d + 7 * width)
         g += 8
       }
-      p += 8
+      transposedDepth += 8
+    }
+  }
+  @inline(__always)
+  func run(_ w: Int) {
+    for p in 0..<depth {
+      let d = panel + p * w
+      for l in (p < transposedDepth ? transposedLines : 0)..<lines {
+        d[l] = T.widen(first + l * lineStride + p)
+      }
+      for l in lines..<w { d[l] = 0 }
     }
   }
   switch width {
-  case 6: run(6, from: p)
-  case 8: run(8, from: p)
-  case 12: run(12, from: p)
-  case 16: run(16, from: p)
-  case 32: run(32, from: p)
-  default: run(width, from: p)
+  case 6: run(6)
+  case 8: run(8)
+  case 12: run(12)
+  case 16: run(16)
+  case 32: run(32)
+  default: run(width)
   }
 }
 
