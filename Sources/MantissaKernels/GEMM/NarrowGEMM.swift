@@ -276,7 +276,7 @@ private func narrowRows<T: PackableElement>(
   let groupRows = width == 16 ? 8 : 4
   let widensGroups = T.self == Float16.self && (p.a.rowStride == 1 || p.a.columnStride == 1)
   let aScratchCount = widensGroups ? groupRows * ((min(kc, max(p.k, 1)) + 15) / 16 * 16) : 0
-  // On the stack: a Float16 A's blocks call this once per 32-128 rows, and two heap
+  // On the stack: a Float16 A's blocks call this once per 32-256 rows, and two heap
   // allocations per call were 1.2 us of 1000x20x64 f16's 35.
   // Aligned to a cache line by hand (16 Floats spare): a 64-byte store that straddles two
   // lines costs two, and the widening loop is bound by its stores (256x10x256 f16 0.94 -> 1.0
