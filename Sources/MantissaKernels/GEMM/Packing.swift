@@ -69,32 +69,13 @@ extension Float16: PackableElement {
     _ p: UnsafePointer<Float16>, to d: UnsafeMutablePointer<Float>, count: Int
   ) {
     var i = 0
-    // Eight loads, then their eight stores: one load and one store at a time, the loop ran at
-    // about 3 cycles a vector, stalled on its stores (perf), and the shallow narrow forms
-    // lost 10% of their time there (session 7, in-process A/B against that loop: 1000x10x20
-    // f16-f16-f32 0.89 -> 0.94 of Float's speed, 1000x20x64 0.89 -> 0.92; four at a time
-    // gained a little less). Shorter copies (a 64-deep row of A, a 32-wide row of B) batch by
-    // four and two the same way: 64^3 f16-f16-f32 0.89 -> 0.94.
-    while i + 128 <= count {
-      let v0 = loadWidened16(p + i)
-      let v1 = loadWidened16(p + i + 16)
-      let v2 = loadWidened16(p + i + 32)
-      let v3 = loadWidened16(p + i + 48)
-      let v4 = loadWidened16(p + i + 64)
-      let v5 = loadWidened16(p + i + 80)
-      let v6 = loadWidened16(p + i + 96)
-      let v7 = loadWidened16(p + i + 112)
-      store(v0, to: d + i)
-      store(v1, to: d + i + 16)
-      store(v2, to: d + i + 32)
-      store(v3, to: d + i + 48)
-      store(v4, to: d + i + 64)
-      store(v5, to: d + i + 80)
-      store(v6, to: d + i + 96)
-      store(v7, to: d + i + 112)
-      i += 128
-    }
-    if i + 64 <= count {
+    // Loads batched ahead of their stores, four vectors at a time: one load and one store at
+    // a time, the loop ran at about 3 cycles a vector, stalled on its stores (perf), and the
+    // shallow narrow forms lost 10% of their time there (session 7, in-process A/B against
+    // that loop: 1000x10x20 f16-f16-f32 0.84-0.89 -> 0.94 of Float's speed, 1000x20x64
+    // 0.87-0.89 -> 0.91; batches of eight measured the same within the noise). Short copies (a 64-deep
+    // row of A, a 32-wide row of B) batch too: 64^3 f16-f16-f32 0.89 -> 0.94.
+    while i + 64 <= count {
       let v0 = loadWidened16(p + i)
       let v1 = loadWidened16(p + i + 16)
       let v2 = loadWidened16(p + i + 32)
