@@ -150,7 +150,7 @@ private func narrowEdge(
   var edge = p
   edge.n = edgeColumns
   var edgeB = b
-  edgeB.base += first * b.columnStride * (b.storage == .float32 ? 4 : 2)
+  edgeB.base += first * b.columnStride * b.elementBytes
   edge.b = .view(edgeB)
   let cBytes = first * p.cElementBytes
   edge.c += cBytes
@@ -166,7 +166,7 @@ extension GEMMProblem {
   func rows(_ range: Range<Int>) -> GEMMProblem {
     var q = self
     q.m = range.count
-    q.a.base += range.lowerBound * a.rowStride * (a.storage == .float32 ? 4 : 2)
+    q.a.base += range.lowerBound * a.rowStride * a.elementBytes
     let cBytes = range.lowerBound * ldc * cElementBytes
     q.c += cBytes
     q.reluMask = reluMask.map { $0 + cBytes }

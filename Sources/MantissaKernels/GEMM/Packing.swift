@@ -117,6 +117,9 @@ struct OperandView {
   var rowStride: Int
   var columnStride: Int
 
+  /// Bytes per stored element.
+  var elementBytes: Int { storage == .float32 ? 4 : 2 }
+
   init(_ p: UnsafePointer<Float>, _ trans: Transpose, ld: Int) {
     base = UnsafeRawPointer(p)
     storage = .float32

@@ -22,7 +22,7 @@ struct SourcePrefetcher {
   init() {}
 
   init(_ view: OperandView, row0: Int, depth0: Int, rows: Int, depth: Int, calls: Int) {
-    let size = view.storage == .float32 ? 4 : 2
+    let size = view.elementBytes
     next = view.base + (row0 * view.rowStride + depth0 * view.columnStride) * size
     runStart = next
     if view.columnStride == 1 {
