@@ -20,9 +20,15 @@ enum F32GEMM8x32SIMD16 {
     var tile = Tile(prefetching: c, ldc: ldc, update: update)
     var ap = a
     var bp = b
-    for _ in 0..<kc {
-      tile.step(
-        bp, ap[0], ap[1], ap[2], ap[3], ap[4], ap[5], ap[6], ap[7])
+    let claimAt = Tile.claimStep(kc)
+    for _ in 0..<claimAt {
+      tile.step(bp, ap[0], ap[1], ap[2], ap[3], ap[4], ap[5], ap[6], ap[7])
+      ap += 8
+      bp += 32
+    }
+    tile.claim(c, ldc: ldc, update: update)
+    for _ in claimAt..<kc {
+      tile.step(bp, ap[0], ap[1], ap[2], ap[3], ap[4], ap[5], ap[6], ap[7])
       ap += 8
       bp += 32
     }
@@ -48,7 +54,13 @@ enum F32GEMM8x32SIMD16 {
     let a6 = a + 6 * lda
     let a7 = a + 7 * lda
     var bp = b
-    for p in 0..<kc {
+    let claimAt = Tile.claimStep(kc)
+    for p in 0..<claimAt {
+      tile.step(bp, a0[p], a1[p], a2[p], a3[p], a4[p], a5[p], a6[p], a7[p])
+      bp += 32
+    }
+    tile.claim(c, ldc: ldc, update: update)
+    for p in claimAt..<kc {
       tile.step(bp, a0[p], a1[p], a2[p], a3[p], a4[p], a5[p], a6[p], a7[p])
       bp += 32
     }
@@ -65,16 +77,40 @@ enum F32GEMM8x32SIMD16 {
     var c60 = SIMD16<Float>(), c61 = SIMD16<Float>(), c70 = SIMD16<Float>()
     var c71 = SIMD16<Float>()
 
-    /// Zero accumulators, with C's tile asked for now: its rows are ldc apart and, for large C,
-    /// in L3 or DRAM, so the merge after the k loop does not stall (10-20% at n >= 1000 when
-    /// added; session 5 measured no difference at 1024-2048^3, kept for other shapes).
+    /// Zero accumulators, with C's tile asked into L2 now: its rows are ldc apart and, for
+    /// large C, in L3 or DRAM, so the merge after the k loop would stall on them (10-20% at
+    /// n >= 1000 when first added). Into L2 only: the B panel streaming through L1 during the
+    /// k loop would evict them again before the merge; ``claim(_:ldc:update:)`` brings them
+    /// on into L1 near the end.
     @_transparent
     init(prefetching c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate) {
+      Self.prefetchRows(of: c, ldc: ldc, update: update) { mantissa_prefetch_l2($0) }
+    }
+
+    /// The k step at which to ``claim(_:ldc:update:)`` C's tile: 32 steps (about 260 cycles at
+    /// peak, a few L2 latencies) before the end. Prefetching C into L1 at the start of the loop
+    /// instead let the 32 KiB of B evict it first: 2-5% of 512-2048^3 (session 8).
+    @_transparent
+    static func claimStep(_ kc: Int) -> Int { max(kc - 32, 0) }
+
+    /// Asks for C's tile in L1 with intent to write, just in time for the merge.
+    @_transparent
+    func claim(_ c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate) {
+      Self.prefetchRows(of: c, ldc: ldc, update: update) { mantissa_prefetch_write($0) }
+    }
+
+    /// Calls `prefetch` on both cache lines of each of the tile's 8 rows (32 Floats, or 32
+    /// Float16 with ``TileUpdate/half``, may straddle two lines).
+    @_transparent
+    static func prefetchRows(
+      of c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate,
+      _ prefetch: (UnsafeRawPointer) -> Void
+    ) {
       var row = UnsafeRawPointer(c)
       let rowBytes = ldc * (update.half == nil ? 4 : 2)
       for _ in 0..<8 {
-        mantissa_prefetch_write(row)
-        mantissa_prefetch_write(row + 64)
+        prefetch(row)
+        prefetch(row + 64)
         row += rowBytes
       }
     }
