@@ -28,9 +28,15 @@ enum F32GEMM6x16SIMD8 {
     var c41 = SIMD8<Float>()
     var c50 = SIMD8<Float>()
     var c51 = SIMD8<Float>()
+    // C's tile into L2 now, into L1 near the end of the loop (TilePrefetch.swift).
+    @_transparent func prefetchC(_ prefetch: (UnsafeRawPointer) -> Void) {
+      prefetchTile(c, rows: 6, lines: 2, strideBytes: ldc * 4, prefetch)
+    }
+    let claimAt = tileClaimStep(kc)
+    if claimAt > 0 { prefetchC { mantissa_prefetch_l2($0) } }
     var ap = a
     var bp = b
-    for _ in 0..<kc {
+    @inline(__always) func step() {
       // B 24 steps ahead, as in f32-gemm-8x32-simd16.
       mantissa_prefetch_read(bp + 384)
       let b0 = load8(bp)
@@ -56,6 +62,9 @@ enum F32GEMM6x16SIMD8 {
       ap += 6
       bp += 16
     }
+    for _ in 0..<claimAt { step() }
+    prefetchC { mantissa_prefetch_write($0) }
+    for _ in claimAt..<kc { step() }
     var row = c
     update.apply(c00, to: row, column: 0)
     update.apply(c01, to: row + 8, column: 8)

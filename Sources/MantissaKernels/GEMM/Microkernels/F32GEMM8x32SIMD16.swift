@@ -17,10 +17,10 @@ enum F32GEMM8x32SIMD16 {
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
-    var tile = Tile(prefetching: c, ldc: ldc, update: update)
+    var tile = Tile(prefetching: c, ldc: ldc, update: update, kc: kc)
     var ap = a
     var bp = b
-    let claimAt = Tile.claimStep(kc)
+    let claimAt = tileClaimStep(kc)
     for _ in 0..<claimAt {
       tile.step(bp, ap[0], ap[1], ap[2], ap[3], ap[4], ap[5], ap[6], ap[7])
       ap += 8
@@ -44,7 +44,7 @@ enum F32GEMM8x32SIMD16 {
     kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
-    var tile = Tile(prefetching: c, ldc: ldc, update: update)
+    var tile = Tile(prefetching: c, ldc: ldc, update: update, kc: kc)
     let a0 = a
     let a1 = a + lda
     let a2 = a + 2 * lda
@@ -54,7 +54,7 @@ enum F32GEMM8x32SIMD16 {
     let a6 = a + 6 * lda
     let a7 = a + 7 * lda
     var bp = b
-    let claimAt = Tile.claimStep(kc)
+    let claimAt = tileClaimStep(kc)
     for p in 0..<claimAt {
       tile.step(bp, a0[p], a1[p], a2[p], a3[p], a4[p], a5[p], a6[p], a7[p])
       bp += 32
@@ -77,42 +77,30 @@ enum F32GEMM8x32SIMD16 {
     var c60 = SIMD16<Float>(), c61 = SIMD16<Float>(), c70 = SIMD16<Float>()
     var c71 = SIMD16<Float>()
 
-    /// Zero accumulators, with C's tile asked into L2 now: its rows are ldc apart and, for
-    /// large C, in L3 or DRAM, so the merge after the k loop would stall on them (10-20% at
-    /// n >= 1000 when first added). Into L2 only: the B panel streaming through L1 during the
-    /// k loop would evict them again before the merge; ``claim(_:ldc:update:)`` brings them
-    /// on into L1 near the end.
+    /// Zero accumulators, with C's tile asked into L2 when the loop is long enough to claim
+    /// it later (TilePrefetch.swift).
     @_transparent
-    init(prefetching c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate) {
-      Self.prefetchRows(of: c, ldc: ldc, update: update) { mantissa_prefetch_l2($0) }
+    init(prefetching c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate, kc: Int) {
+      if tileClaimStep(kc) > 0 {
+        Self.prefetchRows(of: c, ldc: ldc, update: update) { mantissa_prefetch_l2($0) }
+      }
     }
 
-    /// The k step at which to ``claim(_:ldc:update:)`` C's tile: 32 steps (about 260 cycles at
-    /// peak, a few L2 latencies) before the end. Prefetching C into L1 at the start of the loop
-    /// instead let the 32 KiB of B evict it first: 2-5% of 512-2048^3 (session 8).
-    @_transparent
-    static func claimStep(_ kc: Int) -> Int { max(kc - 32, 0) }
-
-    /// Asks for C's tile in L1 with intent to write, just in time for the merge.
+    /// Asks for C's tile in L1 with intent to write, for the merge after the loop.
     @_transparent
     func claim(_ c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate) {
       Self.prefetchRows(of: c, ldc: ldc, update: update) { mantissa_prefetch_write($0) }
     }
 
-    /// Calls `prefetch` on both cache lines of each of the tile's 8 rows (32 Floats, or 32
-    /// Float16 with ``TileUpdate/half``, may straddle two lines).
+    /// The tile's 8 rows: 128 bytes of Float, or 64 of Float16 (``TileUpdate/half``) that may
+    /// straddle two lines.
     @_transparent
     static func prefetchRows(
       of c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate,
       _ prefetch: (UnsafeRawPointer) -> Void
     ) {
-      var row = UnsafeRawPointer(c)
-      let rowBytes = ldc * (update.half == nil ? 4 : 2)
-      for _ in 0..<8 {
-        prefetch(row)
-        prefetch(row + 64)
-        row += rowBytes
-      }
+      let strideBytes = ldc * (update.half == nil ? 4 : 2)
+      prefetchTile(c, rows: 8, lines: 2, strideBytes: strideBytes, prefetch)
     }
 
     /// One k step: B's 32 values at `bp` times A's eight values of that step.
