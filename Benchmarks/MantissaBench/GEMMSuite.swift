@@ -1,7 +1,7 @@
 import MantissaKernels
 
 /// `mantissa-bench gemm`: GFLOP/s of every dtype combination per shape and thread count, as a
-/// share of the FMA peak measured in the same run.
+/// share of the highest FMA peak read in the same run (``PeakTracker``).
 enum GEMMSuite {
   enum Combination: String, CaseIterable {
     case f32 = "f32"
@@ -28,7 +28,7 @@ enum GEMMSuite {
   }
 
   static func run(
-    shapes: [GEMMShape], threads: [Int], combinations: [Combination], peaks: [Int: Double],
+    shapes: [GEMMShape], threads: [Int], combinations: [Combination], peaks: PeakTracker,
     kernel: GEMMMicrokernel, epilogue: Epilogue = Epilogue(), prepacked: Bool = false
   ) -> [BenchRow] {
     var rows: [BenchRow] = []
@@ -143,21 +143,27 @@ enum GEMMSuite {
             reluMask: epilogue.reluMask, kernel: kernel, m: m, n: n, k: k,
             transA: tA == .transpose)
           let gflops = flops / seconds * 1e-9
-          let peak = peaks[t] ?? .nan
           if combination == .f32 { f32Seconds = seconds }
           rows.append(
             BenchRow(
               suite: "gemm", id: id, m: m, n: n, k: k, trans: shape.transposes, threads: t,
-              seconds: seconds, gflops: gflops,
-              peak_fraction: gflops / peak, cpu: Machine.cpu))
+              seconds: seconds, gflops: gflops, peak_fraction: nil, cpu: Machine.cpu))
           let vsF32 = f32Seconds.map { Report.format($0 / seconds, 2) } ?? "-"
           table.append([
             id, shape.description, "\(t)", Report.format(seconds * 1e6, 1), Report.format(gflops),
-            Report.format(100 * gflops / peak) + "%", vsF32,
+            "", vsF32,
           ])
         }
+        peaks.remeasure(threads: t)
       }
     }
+    // Shares of the run's highest peak, known only now.
+    for i in rows.indices {
+      let fraction = rows[i].gflops! / peaks.peak(threads: rows[i].threads)
+      rows[i].peak_fraction = fraction
+      table[i][5] = Report.format(100 * fraction) + "%"
+    }
+    peaks.printPeaks(" (highest reading of the run, used below)")
     print(
       Report.table(
         ["kernel", "shape", "threads", "us", "GFLOP/s", "of peak", "vs f32"], table))

@@ -7,12 +7,12 @@ import MantissaKernels
 /// vector registers (16 chains spilled and read 30% low). Uses the widest vector this build
 /// compiles to, so the peak is the one the build's kernels can reach.
 enum Peak {
-  static func measure(threads: Int) -> Double {
+  static func measure(threads: Int, minimumTime: Double = 0.3) -> Double {
     let iterations = 4_000_000
     let lanes = CompiledCPU.hasAVX512F ? 16 : 8
     let chains = CompiledCPU.hasAVX512F ? 16 : 12
     let flopsPerThread = Double(iterations) * Double(chains) * Double(lanes) * 2
-    let seconds = Machine.bestTime(minimumTime: 0.3) {
+    let seconds = Machine.bestTime(minimumTime: minimumTime) {
       if threads == 1 {
         sink(CompiledCPU.hasAVX512F ? chains16(iterations) : chains8(iterations))
       } else {
@@ -103,5 +103,29 @@ enum Peak {
     }
     let s = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11
     return s[0] + s[7]
+  }
+}
+
+/// The highest FMA peak read so far in this run, per thread count. One reading at the start was
+/// sometimes taken in a slow stretch of this shared machine (a GEMM then read 106% of it), so
+/// the GEMM suite reads the peak again after every shape and reports each row against the
+/// highest reading of the run: shares of peak can only err low.
+final class PeakTracker {
+  private(set) var peaks: [Int: Double] = [:]
+
+  init(threads: [Int]) {
+    for t in threads { peaks[t] = Peak.measure(threads: t) }
+  }
+
+  func remeasure(threads t: Int) {
+    peaks[t] = max(peaks[t] ?? 0, Peak.measure(threads: t, minimumTime: 0.05))
+  }
+
+  func peak(threads t: Int) -> Double { peaks[t] ?? .nan }
+
+  func printPeaks(_ label: String) {
+    for (t, peak) in peaks.sorted(by: { $0.key < $1.key }) {
+      print("FMA peak\(label), \(t) thread\(t == 1 ? "" : "s"): \(Report.format(peak)) GFLOP/s")
+    }
   }
 }

@@ -122,11 +122,8 @@ func main() throws {
   print(
     "Mantissa benchmarks on \(Machine.cpu); build: \(CompiledCPU.summary); kernel \(microkernel.id)"
   )
-  var peaks: [Int: Double] = [:]
-  for t in threads {
-    peaks[t] = Peak.measure(threads: t)
-    print("FMA peak, \(t) thread\(t == 1 ? "" : "s"): \(Report.format(peaks[t]!)) GFLOP/s")
-  }
+  let peaks = PeakTracker(threads: threads)
+  peaks.printPeaks("")
   var rows: [BenchRow] = []
   try KernelOverrides.$current.withValue(
     KernelOverrides(
