@@ -131,10 +131,12 @@ func runGEMM(_ problem: GEMMProblem, threads: Int) {
   }
 }
 
-/// C's last columns as a problem of their own when they fill at most half of a 32-wide panel
-/// (n = 257: one column of 32): the packed kernels would compute the whole panel, the narrow
-/// path computes them 16 columns wide or, for one column, as dot products (257^3 79 -> 86% of
-/// peak, 129^3 64 -> 76%). The split depends on the shape alone, so every thread count still
+/// C's last column as a problem of its own when it is alone past the 32-wide panels (n = 257):
+/// the packed kernels would compute at least half a panel for it, the narrow path computes it
+/// as dot products (257^3 79 -> 86% of peak, 129^3 64 -> 76%). Two to 16 columns go to the
+/// kernel's left half instead (``computeBlock``): the narrow path reads all of A again, which
+/// cost 2-3% at n = 1000 and 520 (session 8), while the one-column form stays 3-8% ahead of
+/// half a tile at 129-1025. The split depends on the shape alone, so every thread count still
 /// gives the same bits. Taken where the narrow path would be: not when a test forces a
 /// microkernel without it (the kernel's edge tiles are what it covers), nor with B prepacked
 /// (its panels are 32 wide).
@@ -145,7 +147,7 @@ private func narrowEdge(
     case .view(let b) = p.b
   else { return nil }
   let edgeColumns = p.n % kernel.nr
-  guard p.n > kernel.nr, edgeColumns > 0, edgeColumns <= 16 else { return nil }
+  guard p.n > kernel.nr, edgeColumns == 1 else { return nil }
   let first = p.n - edgeColumns
   var edge = p
   edge.n = edgeColumns
@@ -387,20 +389,34 @@ private func computeBlock(
           kernel.run(kc: kc, a: a, b: b, c: c, ldc: ldc, update: update)
         }
       }
+      // An edge tile into the scratch tile (rows `nr` apart), by the kernel's left half when
+      // at most 16 columns are left: C's last columns at n = 1000 or 520 (8 past the panels) in
+      // half a tile's time, A's rows still in L1 (+2-3%; through the narrow path, which reads
+      // A again, or as a whole tile, it cost 3-4%).
+      @inline(__always)
+      func runEdgeTile(_ update: TileUpdate) {
+        if nrCur <= 16 && kernel.hasLeftHalf {
+          kernel.runLeftHalf(
+            kc: kc, a: inPlace ? aRows : a, lda: inPlace ? lda : 0, b: b, tile: tile,
+            update: update)
+        } else {
+          runTile(tile, nr, update)
+        }
+      }
       if padded || (mrCur == mr && nrCur == nr) {
         runTile(cTile, ldc, tileUpdate)
       } else if let half = tileUpdate.half {
         // The workspace's value in the scratch tile, then the workspace's rounding.
         var scratchUpdate = tileUpdate
         scratchUpdate.half = nil
-        runTile(tile, nr, scratchUpdate)
+        runEdgeTile(scratchUpdate)
         finishFloat16(
           workspace: tile, workspaceStride: nr,
           c: UnsafeMutableRawPointer(cTile).assumingMemoryBound(to: Float16.self), ldc: ldc,
           rows: mrCur, columns: nrCur, beta: half.beta, bias: half.bias, relu: half.relu,
           reluMaskDelta: half.reluMaskDelta)
       } else {
-        runTile(tile, nr, .raw)
+        runEdgeTile(.raw)
         tileUpdate.merge(
           tile: tile, tileStride: nr, into: cTile, ldc: ldc, rows: mrCur, columns: nrCur)
       }

@@ -64,6 +64,20 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
   /// micro-panels of a row-major A in place.
   var readsAInPlace: Bool { self == .tile8x32SIMD16 }
 
+  /// Whether ``runLeftHalf(kc:a:lda:b:tile:update:)`` exists: the kernel can compute the left
+  /// 16 columns of a tile alone, for edge tiles at most 16 wide.
+  var hasLeftHalf: Bool { self == .tile8x32SIMD16 }
+
+  /// The left 16 columns of a tile into `tile` (32 Floats a row); A packed (`lda` 0) or read in
+  /// place (rows `lda` apart).
+  @inline(__always)
+  func runLeftHalf(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    tile: UnsafeMutablePointer<Float>, update: TileUpdate
+  ) {
+    F32GEMM8x32SIMD16.runLeftHalf(kc: kc, a: a, lda: lda, b: b, tile: tile, update: update)
+  }
+
   @inline(__always)
   func runDirectA(
     kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,

@@ -450,8 +450,9 @@ struct RowPointers<T> {
 }
 
 /// Eight SIMD16 accumulators of a narrow group: rows 0-7 of 16 columns, or rows 0-3 of 32
-/// (row r in `c(2r)` and `c(2r + 1)`). Each C value gets one FMA per k in increasing order,
-/// the order of every other GEMM path.
+/// (row r in `c(2r)` and `c(2r + 1)`); also the left half of an 8x32 tile
+/// (`F32GEMM8x32SIMD16.runLeftHalf`). Each C value gets one FMA per k in increasing order, the
+/// order of every other GEMM path.
 struct NarrowAccumulators {
   var c0 = SIMD16<Float>()
   var c1 = SIMD16<Float>()

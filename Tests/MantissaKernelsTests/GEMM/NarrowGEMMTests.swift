@@ -91,14 +91,16 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
 }
 
 @Test(arguments: narrowCombinations)
-func narrowEdgeColumnsAfterThePackedPanels(combination: Combination) {
-  // Beyond one 32-wide panel, a last 1-16 columns go through the narrow path (one column as dot
-  // products, more as 16-wide rows), each thread computing them for rows of its own after its
-  // region of the packed kernels: against the reference, and the same bits on 1 and 2 threads.
+func lastColumnsPastThePackedPanels(combination: Combination) {
+  // Beyond one 32-wide panel, a last single column goes through the narrow path (dot products),
+  // each thread computing it for rows of its own after its region of the packed kernels; a last
+  // 2-16 columns through the 8x32 kernel's left half (A in place or packed, short row panels,
+  // one K block or several): against the reference, and the same bits on 1 and 2 threads.
   for (m, n, k, transA, transB, mask) in [
     (37, 33, 40, false, false, false), (70, 48, 300, true, false, true),
     (70, 257, 20, false, true, false), (9, 65, 600, false, false, true),
-    (100, 40, 7, true, true, false),
+    (100, 40, 7, true, true, false), (37, 44, 40, false, false, true),
+    (45, 66, 300, false, true, false),
   ] {
     var c = GEMMCase(
       m: m, n: n, k: k, transA: transA, transB: transB, alpha: 0.7, beta: 1.3, padA: 1, padB: 2,

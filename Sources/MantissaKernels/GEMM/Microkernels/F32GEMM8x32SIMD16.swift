@@ -67,6 +67,46 @@ enum F32GEMM8x32SIMD16 {
     tile.store(to: c, ldc: ldc, update: update)
   }
 
+  /// The left 16 columns of a tile, for C's last columns when at most 16 remain past the full
+  /// panels: the same FMAs in the same order as the full tile's first 16 columns, so the same
+  /// bits, at half the work. `a` is either a packed micro-panel (`lda` 0: 8 per k) or eight rows
+  /// `lda` apart read in place; `b` a 32-wide packed panel. The result goes to `tile`, 32 Floats
+  /// a row (the driver's edge scratch), through `update`.
+  @inline(never)
+  static func runLeftHalf(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    tile: UnsafeMutablePointer<Float>, update: TileUpdate
+  ) {
+    var t = NarrowAccumulators()
+    // A step of 1 (packed, rows side by side) or lda (rows in place); k moves A by 8 or 1.
+    let rowStep = lda == 0 ? 1 : lda
+    let kStep = lda == 0 ? 8 : 1
+    var ap = a
+    var bp = b
+    for _ in 0..<kc {
+      mantissa_prefetch_read(bp + 768)
+      let b0 = load16(bp)
+      t.c0 = t.c0.addingProduct(SIMD16(repeating: ap[0]), b0)
+      t.c1 = t.c1.addingProduct(SIMD16(repeating: ap[rowStep]), b0)
+      t.c2 = t.c2.addingProduct(SIMD16(repeating: ap[2 * rowStep]), b0)
+      t.c3 = t.c3.addingProduct(SIMD16(repeating: ap[3 * rowStep]), b0)
+      t.c4 = t.c4.addingProduct(SIMD16(repeating: ap[4 * rowStep]), b0)
+      t.c5 = t.c5.addingProduct(SIMD16(repeating: ap[5 * rowStep]), b0)
+      t.c6 = t.c6.addingProduct(SIMD16(repeating: ap[6 * rowStep]), b0)
+      t.c7 = t.c7.addingProduct(SIMD16(repeating: ap[7 * rowStep]), b0)
+      ap += kStep
+      bp += 32
+    }
+    update.apply(t.c0, to: tile, column: 0)
+    update.apply(t.c1, to: tile + 32, column: 0)
+    update.apply(t.c2, to: tile + 64, column: 0)
+    update.apply(t.c3, to: tile + 96, column: 0)
+    update.apply(t.c4, to: tile + 128, column: 0)
+    update.apply(t.c5, to: tile + 160, column: 0)
+    update.apply(t.c6, to: tile + 192, column: 0)
+    update.apply(t.c7, to: tile + 224, column: 0)
+  }
+
   /// The 16 accumulators, one k step, and the merge into C, shared by both entry points. Every
   /// member is transparent, so each kernel's loop keeps the accumulators in registers.
   struct Tile {
