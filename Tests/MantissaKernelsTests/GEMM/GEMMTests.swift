@@ -117,7 +117,7 @@ func oneAndTwoThreadsAgreeBitwise(kernel: GEMMMicrokernel, combination: Combinat
 // registers; A read in place by it), with every epilogue: the bits must not depend on the kernel.
 @Test(arguments: Combination.allCases)
 func microkernelsAgreeBitwise(combination: Combination) {
-  for (k, reluMask) in [(300, false), (120, false), (120, true)] {
+  for (k, reluMask) in [(400, false), (120, false), (120, true)] {
     let results = kernels.map {
       checkGEMM(
         GEMMCase(
