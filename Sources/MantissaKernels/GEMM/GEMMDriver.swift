@@ -235,6 +235,9 @@ private func runRegion(
   let bPack = aPack + aCount
   let tile = bPack + bCount
   let workspace = tile + tileCount
+  // Whether full micro-panels of A are read in place (``computeBlock``): B's panels can then be
+  // packed by the first row of tiles, which needs that kernel entry point.
+  let aReadInPlace = kernel.readsAInPlace && p.a.columnStride == 1
 
   var jc = columns.lowerBound
   while jc < columns.upperBound {
@@ -245,9 +248,25 @@ private func runRegion(
       let kcur = min(kc, p.k - p0)
       let lastK = kb == kBlocks - 1
       let bPanels: UnsafePointer<Float>
+      var packing: FusedBPacking? = nil
       switch p.b {
       case .view(let view):
-        packB(view, depth0: p0, column0: jc, depth: kcur, columns: ncur, nr: nr, into: bPack)
+        if kernel.packsBInKernel && view.columnStride == 1 && aReadInPlace
+          && rows.count >= kernel.mr
+        {
+          // The full panels are packed by the first row of tiles, the last partial one here.
+          let full = ncur / nr
+          var source = view
+          source.base += (p0 * view.rowStride + jc) * view.elementBytes
+          packing = FusedBPacking(source: source, panels: full, destination: bPack)
+          if full * nr < ncur {
+            packB(
+              view, depth0: p0, column0: jc + full * nr, depth: kcur, columns: ncur - full * nr,
+              nr: nr, into: bPack + full * nr * kcur)
+          }
+        } else {
+          packB(view, depth0: p0, column0: jc, depth: kcur, columns: ncur, nr: nr, into: bPack)
+        }
         bPanels = UnsafePointer(bPack)
       case .packed(let packed):
         bPanels = packed.panels(kBlock: kb, column: jc)
@@ -256,7 +275,8 @@ private func runRegion(
       while ic < rows.upperBound {
         let mcur = min(mc, rows.upperBound - ic)
         let a = PanelSource(
-          view: p.a, row0: ic, depth0: p0, rowsToPrefetch: rows.upperBound - ic, panel: aPack)
+          view: p.a, row0: ic, depth0: p0, rowsToPrefetch: rows.upperBound - ic, panel: aPack,
+          packingB: ic == rows.lowerBound ? packing : nil)
         switch p.cStorage {
         case .float32:
           let update = p.tileUpdate(
@@ -313,12 +333,26 @@ private struct PanelSource {
   var depth0: Int
   var rowsToPrefetch: Int
   var panel: UnsafeMutablePointer<Float>
+  /// B's full panels still to pack, by the first row of tiles (``FusedBPacking``).
+  var packingB: FusedBPacking?
+}
+
+/// The full B panels of a block that the first row of microkernel calls packs as it computes
+/// (``GEMMMicrokernel/packsBInKernel``): `panels` panels of row-major B as stored, from the
+/// block's first depth and column at `source.base`, into `destination` in the layout ``packB``
+/// writes. A pass of its own before the block waited on B's source: 2-5% of the call at
+/// 128-1000^3 (Docs/Performance.md, session 9).
+struct FusedBPacking {
+  var source: OperandView
+  var panels: Int
+  var destination: UnsafeMutablePointer<Float>
 }
 
 /// The macro-kernel: every MR x NR tile of one MC x NC block of C, against the packed B block.
 /// Each A micro-panel is read in place (row-major A: skipping the transposing pack was worth
 /// 17% at 64^3, 5% at 256^3, 1% at 1024^3) or packed into one L1-sized buffer just before its
-/// row of tiles, while the previous row's calls prefetch its source (``SourcePrefetcher``). `padded` says the
+/// row of tiles, while the previous row's calls prefetch its source (``SourcePrefetcher``). The
+/// first row of tiles packs B's full panels as it goes when `source.packingB` says so. `padded` says the
 /// destination has room for whole tiles past `rows` x `columns` (the Float16 workspace), so edge
 /// tiles can be stored directly too.
 @inline(__always)
@@ -383,7 +417,11 @@ private func computeBlock(
       tileUpdate.half?.bias = update.half?.bias.map { $0 + jr }
       @inline(__always)
       func runTile(_ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ update: TileUpdate) {
-        if inPlace {
+        if ir == 0, let packing = source.packingB, jr < packing.panels * nr {
+          kernel.runDirectAPackingB(
+            kc: kc, a: aRows, lda: lda, packing: packing, panel: jr / nr, c: c, ldc: ldc,
+            update: update)
+        } else if inPlace {
           kernel.runDirectA(kc: kc, a: aRows, lda: lda, b: b, c: c, ldc: ldc, update: update)
         } else {
           kernel.run(kc: kc, a: a, b: b, c: c, ldc: ldc, update: update)

@@ -78,6 +78,35 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
     F32GEMM8x32SIMD16.runLeftHalf(kc: kc, a: a, lda: lda, b: b, tile: tile, update: update)
   }
 
+  /// Whether ``runDirectAPackingB(kc:a:lda:packing:panel:c:ldc:update:)`` exists: the kernel
+  /// can pack a panel of a row-major B while its first row of tiles computes with it.
+  var packsBInKernel: Bool { self == .tile8x32SIMD16 }
+
+  /// ``runDirectA(kc:a:lda:b:c:ldc:update:)`` on B panel `panel` of `packing`, packing it on
+  /// the way (``FusedBPacking``).
+  @inline(__always)
+  func runDirectAPackingB(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, packing: FusedBPacking, panel: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
+  ) {
+    let nr = F32GEMM8x32SIMD16.nr
+    let next = panel + 1 < packing.panels ? panel + 1 : panel
+    let b = packing.destination + panel * nr * kc
+    let source = packing.source
+    switch source.storage {
+    case .float32:
+      let s = source.base.assumingMemoryBound(to: Float.self)
+      F32GEMM8x32SIMD16.runDirectAPackingB(
+        kc: kc, a: a, lda: lda, source: s + panel * nr, ldb: source.rowStride,
+        next: s + next * nr, b: b, c: c, ldc: ldc, update: update)
+    case .float16:
+      let s = source.base.assumingMemoryBound(to: Float16.self)
+      F32GEMM8x32SIMD16.runDirectAPackingB(
+        kc: kc, a: a, lda: lda, source: s + panel * nr, ldb: source.rowStride,
+        next: s + next * nr, b: b, c: c, ldc: ldc, update: update)
+    }
+  }
+
   @inline(__always)
   func runDirectA(
     kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,

@@ -4,7 +4,8 @@ import CMantissaCPU
 // 16 accumulators + 2 B vectors + broadcasts). Accumulates in Float32, one FMA per element per
 // k, in increasing k order within a K block. Operands: a packed B panel (k-major, 32 per k) and
 // A either packed (k-major, 8 per k: `run`) or read in place from eight rows (`runDirectA`),
-// both Float (Float16 is widened first).
+// both Float (Float16 is widened first); the first row of tiles of a block can also pack its B
+// panels from B as stored (`runDirectAPackingB`).
 // Measured: see Docs/Performance.md (`swift run -c release mantissa-bench gemm`).
 
 enum F32GEMM8x32SIMD16 {
@@ -45,25 +46,81 @@ enum F32GEMM8x32SIMD16 {
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
     var tile = Tile(prefetching: c, ldc: ldc, update: update, kc: kc)
-    let a0 = a
-    let a1 = a + lda
-    let a2 = a + 2 * lda
-    let a3 = a + 3 * lda
-    let a4 = a + 4 * lda
-    let a5 = a + 5 * lda
-    let a6 = a + 6 * lda
-    let a7 = a + 7 * lda
+    let rows = RowsInPlace(a, lda: lda)
     var bp = b
     let claimAt = tileClaimStep(kc)
     for p in 0..<claimAt {
-      tile.step(bp, a0[p], a1[p], a2[p], a3[p], a4[p], a5[p], a6[p], a7[p])
+      tile.step(bp, rows, p)
       bp += 32
     }
     tile.claim(c, ldc: ldc, update: update)
     for p in claimAt..<kc {
-      tile.step(bp, a0[p], a1[p], a2[p], a3[p], a4[p], a5[p], a6[p], a7[p])
+      tile.step(bp, rows, p)
       bp += 32
     }
+    tile.store(to: c, ldc: ldc, update: update)
+  }
+
+  /// ``runDirectA(kc:a:lda:b:c:ldc:update:)`` for the first row of tiles of a B block, packing
+  /// the B panel as it goes: each k step's 32 values come from B as stored (row-major, rows
+  /// `ldb` elements apart from `source`), feed the FMAs and are stored into the packed panel at
+  /// `b` for the rows of tiles after it, while the rows the next panel will read (`next`) are
+  /// asked into L1. Same FMAs in the same order, so the same bits. Packing B in a pass of its
+  /// own before the block waited on B's source for 2-5% of the call at 128-1000^3.
+  @inline(never)
+  static func runDirectAPackingB(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float>, ldb: Int,
+    next: UnsafePointer<Float>, b: UnsafeMutablePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
+  ) {
+    packingB(
+      kc: kc, a: a, lda: lda, source: source, ldb: ldb, next: next, b: b, c: c, ldc: ldc,
+      update: update)
+  }
+
+  /// ``runDirectAPackingB(kc:a:lda:source:ldb:next:b:c:ldc:update:)`` widening a Float16 B.
+  @inline(never)
+  static func runDirectAPackingB(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float16>, ldb: Int,
+    next: UnsafePointer<Float16>, b: UnsafeMutablePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
+  ) {
+    packingB(
+      kc: kc, a: a, lda: lda, source: source, ldb: ldb, next: next, b: b, c: c, ldc: ldc,
+      update: update)
+  }
+
+  @_transparent
+  static func packingB<T: PackableElement>(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<T>, ldb: Int,
+    next: UnsafePointer<T>, b: UnsafeMutablePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
+  ) {
+    var tile = Tile(prefetching: c, ldc: ldc, update: update, kc: kc)
+    let rows = RowsInPlace(a, lda: lda)
+    // The first and last byte of the next panel's 32 values: every line of an aligned row.
+    let lastByte = 32 * MemoryLayout<T>.stride - 1
+    var sp = source
+    var np = UnsafeRawPointer(next)
+    let nextStride = ldb * MemoryLayout<T>.stride
+    var bp = b
+    @_transparent
+    func step(_ p: Int) {
+      mantissa_prefetch_read(np)
+      mantissa_prefetch_read(np + lastByte)
+      let b0 = T.widen16(sp)
+      let b1 = T.widen16(sp + 16)
+      store(b0, to: bp)
+      store(b1, to: bp + 16)
+      tile.step(b0, b1, rows, p)
+      sp += ldb
+      np += nextStride
+      bp += 32
+    }
+    let claimAt = tileClaimStep(kc)
+    for p in 0..<claimAt { step(p) }
+    tile.claim(c, ldc: ldc, update: update)
+    for p in claimAt..<kc { step(p) }
     tile.store(to: c, ldc: ldc, update: update)
   }
 
@@ -153,8 +210,33 @@ enum F32GEMM8x32SIMD16 {
       // alone left 2048^3 at 82-83% of peak, 85-87% with this; 6, 12, 32 and 48 steps measured).
       mantissa_prefetch_read(bp + 768)
       mantissa_prefetch_read(bp + 784)
-      let b0 = load16(bp)
-      let b1 = load16(bp + 16)
+      step(load16(bp), load16(bp + 16), x0, x1, x2, x3, x4, x5, x6, x7)
+    }
+
+    /// One k step on B's 32 values at `bp`, A's values at step `p` of `rows`.
+    @_transparent
+    mutating func step(_ bp: UnsafePointer<Float>, _ rows: RowsInPlace, _ p: Int) {
+      step(
+        bp, rows.r0[p], rows.r1[p], rows.r2[p], rows.r3[p], rows.r4[p], rows.r5[p],
+        rows.r6[p], rows.r7[p])
+    }
+
+    /// One k step on B's 32 values `b0`, `b1`, A's values at step `p` of `rows`.
+    @_transparent
+    mutating func step(
+      _ b0: SIMD16<Float>, _ b1: SIMD16<Float>, _ rows: RowsInPlace, _ p: Int
+    ) {
+      step(
+        b0, b1, rows.r0[p], rows.r1[p], rows.r2[p], rows.r3[p], rows.r4[p], rows.r5[p],
+        rows.r6[p], rows.r7[p])
+    }
+
+    /// One k step on B's 32 values `b0`, `b1`.
+    @_transparent
+    mutating func step(
+      _ b0: SIMD16<Float>, _ b1: SIMD16<Float>, _ x0: Float, _ x1: Float, _ x2: Float,
+      _ x3: Float, _ x4: Float, _ x5: Float, _ x6: Float, _ x7: Float
+    ) {
       var x = SIMD16<Float>(repeating: x0)
       c00 = c00.addingProduct(x, b0)
       c01 = c01.addingProduct(x, b1)
@@ -191,6 +273,25 @@ enum F32GEMM8x32SIMD16 {
       storeRow(c50, c51, to: c, row: 5, ldc: ldc, update: update)
       storeRow(c60, c61, to: c, row: 6, ldc: ldc, update: update)
       storeRow(c70, c71, to: c, row: 7, ldc: ldc, update: update)
+    }
+  }
+
+  /// The eight rows of an A micro-panel read in place, `lda` apart.
+  struct RowsInPlace {
+    let r0: UnsafePointer<Float>, r1: UnsafePointer<Float>, r2: UnsafePointer<Float>
+    let r3: UnsafePointer<Float>, r4: UnsafePointer<Float>, r5: UnsafePointer<Float>
+    let r6: UnsafePointer<Float>, r7: UnsafePointer<Float>
+
+    @_transparent
+    init(_ a: UnsafePointer<Float>, lda: Int) {
+      r0 = a
+      r1 = a + lda
+      r2 = a + 2 * lda
+      r3 = a + 3 * lda
+      r4 = a + 4 * lda
+      r5 = a + 5 * lda
+      r6 = a + 6 * lda
+      r7 = a + 7 * lda
     }
   }
 
