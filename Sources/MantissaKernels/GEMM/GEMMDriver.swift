@@ -235,10 +235,6 @@ private func runRegion(
   let bPack = aPack + aCount
   let tile = bPack + bCount
   let workspace = tile + tileCount
-  // Whether full micro-panels of A are read in place (``computeBlock``): B's panels can then be
-  // packed by the first row of tiles, which needs that kernel entry point.
-  let aReadInPlace = kernel.readsAInPlace && p.a.columnStride == 1
-
   var jc = columns.lowerBound
   while jc < columns.upperBound {
     let ncur = min(nc, columns.upperBound - jc)
@@ -251,9 +247,7 @@ private func runRegion(
       var packing: FusedBPacking? = nil
       switch p.b {
       case .view(let view):
-        if kernel.packsBInKernel && view.columnStride == 1 && aReadInPlace
-          && rows.count >= kernel.mr
-        {
+        if kernel.packsBInKernel && view.columnStride == 1 {
           // The full panels are packed by the first row of tiles, the last partial one here.
           let full = ncur / nr
           var source = view
@@ -418,9 +412,9 @@ private func computeBlock(
       @inline(__always)
       func runTile(_ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ update: TileUpdate) {
         if ir == 0, let packing = source.packingB, jr < packing.panels * nr {
-          kernel.runDirectAPackingB(
-            kc: kc, a: aRows, lda: lda, packing: packing, panel: jr / nr, c: c, ldc: ldc,
-            update: update)
+          kernel.runPackingB(
+            kc: kc, a: inPlace ? aRows : a, lda: inPlace ? lda : 0, packing: packing,
+            panel: jr / nr, c: c, ldc: ldc, update: update)
         } else if inPlace {
           kernel.runDirectA(kc: kc, a: aRows, lda: lda, b: b, c: c, ldc: ldc, update: update)
         } else {

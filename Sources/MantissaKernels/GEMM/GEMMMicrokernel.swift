@@ -78,32 +78,44 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
     F32GEMM8x32SIMD16.runLeftHalf(kc: kc, a: a, lda: lda, b: b, tile: tile, update: update)
   }
 
-  /// Whether ``runDirectAPackingB(kc:a:lda:packing:panel:c:ldc:update:)`` exists: the kernel
-  /// can pack a panel of a row-major B while its first row of tiles computes with it.
-  var packsBInKernel: Bool { self == .tile8x32SIMD16 }
+  /// Whether ``runPackingB(kc:a:lda:packing:panel:c:ldc:update:)`` exists: the kernel can pack
+  /// a panel of a row-major B while its first row of tiles computes with it.
+  var packsBInKernel: Bool { self != .tile12x32SIMD16 }
 
-  /// ``runDirectA(kc:a:lda:b:c:ldc:update:)`` on B panel `panel` of `packing`, packing it on
-  /// the way (``FusedBPacking``).
+  /// A full tile on B panel `panel` of `packing`, packing that panel on the way
+  /// (``FusedBPacking``); A packed (`lda` 0) or read in place (rows `lda` apart, 8x32 only).
   @inline(__always)
-  func runDirectAPackingB(
+  func runPackingB(
     kc: Int, a: UnsafePointer<Float>, lda: Int, packing: FusedBPacking, panel: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
-    let nr = F32GEMM8x32SIMD16.nr
     let next = panel + 1 < packing.panels ? panel + 1 : panel
     let b = packing.destination + panel * nr * kc
     let source = packing.source
-    switch source.storage {
-    case .float32:
+    let ldb = source.rowStride
+    switch (self, source.storage) {
+    case (.tile8x32SIMD16, .float32):
       let s = source.base.assumingMemoryBound(to: Float.self)
-      F32GEMM8x32SIMD16.runDirectAPackingB(
-        kc: kc, a: a, lda: lda, source: s + panel * nr, ldb: source.rowStride,
-        next: s + next * nr, b: b, c: c, ldc: ldc, update: update)
-    case .float16:
+      F32GEMM8x32SIMD16.runPackingB(
+        kc: kc, a: a, lda: lda, source: s + panel * nr, ldb: ldb, next: s + next * nr, b: b,
+        c: c, ldc: ldc, update: update)
+    case (.tile8x32SIMD16, .float16):
       let s = source.base.assumingMemoryBound(to: Float16.self)
-      F32GEMM8x32SIMD16.runDirectAPackingB(
-        kc: kc, a: a, lda: lda, source: s + panel * nr, ldb: source.rowStride,
-        next: s + next * nr, b: b, c: c, ldc: ldc, update: update)
+      F32GEMM8x32SIMD16.runPackingB(
+        kc: kc, a: a, lda: lda, source: s + panel * nr, ldb: ldb, next: s + next * nr, b: b,
+        c: c, ldc: ldc, update: update)
+    case (.tile6x16SIMD8, .float32):
+      let s = source.base.assumingMemoryBound(to: Float.self)
+      F32GEMM6x16SIMD8.runPackingB(
+        kc: kc, a: a, source: s + panel * nr, ldb: ldb, next: s + next * nr, b: b, c: c,
+        ldc: ldc, update: update)
+    case (.tile6x16SIMD8, .float16):
+      let s = source.base.assumingMemoryBound(to: Float16.self)
+      F32GEMM6x16SIMD8.runPackingB(
+        kc: kc, a: a, source: s + panel * nr, ldb: ldb, next: s + next * nr, b: b, c: c,
+        ldc: ldc, update: update)
+    case (.tile12x32SIMD16, _):
+      fatalError("f32-gemm-12x32-simd16 does not pack B in the kernel")
     }
   }
 

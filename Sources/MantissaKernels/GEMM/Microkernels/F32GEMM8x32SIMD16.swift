@@ -5,7 +5,7 @@ import CMantissaCPU
 // k, in increasing k order within a K block. Operands: a packed B panel (k-major, 32 per k) and
 // A either packed (k-major, 8 per k: `run`) or read in place from eight rows (`runDirectA`),
 // both Float (Float16 is widened first); the first row of tiles of a block can also pack its B
-// panels from B as stored (`runDirectAPackingB`).
+// panels from B as stored (`runPackingB`).
 // Measured: see Docs/Performance.md (`swift run -c release mantissa-bench gemm`).
 
 enum F32GEMM8x32SIMD16 {
@@ -46,7 +46,7 @@ enum F32GEMM8x32SIMD16 {
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
     var tile = Tile(prefetching: c, ldc: ldc, update: update, kc: kc)
-    let rows = RowsInPlace(a, lda: lda)
+    let rows = MicroPanelRows(a, lda: lda)
     var bp = b
     let claimAt = tileClaimStep(kc)
     for p in 0..<claimAt {
@@ -61,14 +61,15 @@ enum F32GEMM8x32SIMD16 {
     tile.store(to: c, ldc: ldc, update: update)
   }
 
-  /// ``runDirectA(kc:a:lda:b:c:ldc:update:)`` for the first row of tiles of a B block, packing
-  /// the B panel as it goes: each k step's 32 values come from B as stored (row-major, rows
-  /// `ldb` elements apart from `source`), feed the FMAs and are stored into the packed panel at
-  /// `b` for the rows of tiles after it, while the rows the next panel will read (`next`) are
-  /// asked into L1. Same FMAs in the same order, so the same bits. Packing B in a pass of its
-  /// own before the block waited on B's source for 2-5% of the call at 128-1000^3.
+  /// A tile of the first row of tiles of a B block, packing its B panel as it goes: each k
+  /// step's 32 values come from B as stored (row-major, rows `ldb` elements apart from
+  /// `source`), feed the FMAs and are stored into the packed panel at `b` for the rows of tiles
+  /// after it, while the rows the next panel will read (`next`) are asked into L1. A is packed
+  /// (`lda` 0) or read in place (rows `lda` apart). Same FMAs in the same order as ``run`` and
+  /// ``runDirectA``, so the same bits. Packing B in a pass of its own before the block waited on
+  /// B's source for 2-10% of the call at 64-1000^3 (Docs/Kernels.md).
   @inline(never)
-  static func runDirectAPackingB(
+  static func runPackingB(
     kc: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float>, ldb: Int,
     next: UnsafePointer<Float>, b: UnsafeMutablePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
@@ -78,9 +79,9 @@ enum F32GEMM8x32SIMD16 {
       update: update)
   }
 
-  /// ``runDirectAPackingB(kc:a:lda:source:ldb:next:b:c:ldc:update:)`` widening a Float16 B.
+  /// ``runPackingB(kc:a:lda:source:ldb:next:b:c:ldc:update:)`` widening a Float16 B.
   @inline(never)
-  static func runDirectAPackingB(
+  static func runPackingB(
     kc: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float16>, ldb: Int,
     next: UnsafePointer<Float16>, b: UnsafeMutablePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
@@ -97,30 +98,31 @@ enum F32GEMM8x32SIMD16 {
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
     var tile = Tile(prefetching: c, ldc: ldc, update: update, kc: kc)
-    let rows = RowsInPlace(a, lda: lda)
+    let rows = MicroPanelRows(a, lda: lda)
     // The first and last byte of the next panel's 32 values: every line of an aligned row.
+    // Addressed from `sp`, so that the loop keeps one pointer fewer in registers.
+    let nextDelta = next - source
     let lastByte = 32 * MemoryLayout<T>.stride - 1
     var sp = source
-    var np = UnsafeRawPointer(next)
-    let nextStride = ldb * MemoryLayout<T>.stride
     var bp = b
+    var q = 0
     @_transparent
-    func step(_ p: Int) {
-      mantissa_prefetch_read(np)
-      mantissa_prefetch_read(np + lastByte)
+    func step() {
+      mantissa_prefetch_read(sp + nextDelta)
+      mantissa_prefetch_read(UnsafeRawPointer(sp + nextDelta) + lastByte)
       let b0 = T.widen16(sp)
       let b1 = T.widen16(sp + 16)
       store(b0, to: bp)
       store(b1, to: bp + 16)
-      tile.step(b0, b1, rows, p)
+      tile.step(b0, b1, rows, offset: q)
       sp += ldb
-      np += nextStride
       bp += 32
+      q &+= rows.kStride
     }
     let claimAt = tileClaimStep(kc)
-    for p in 0..<claimAt { step(p) }
+    for _ in 0..<claimAt { step() }
     tile.claim(c, ldc: ldc, update: update)
-    for p in claimAt..<kc { step(p) }
+    for _ in claimAt..<kc { step() }
     tile.store(to: c, ldc: ldc, update: update)
   }
 
@@ -215,20 +217,22 @@ enum F32GEMM8x32SIMD16 {
 
     /// One k step on B's 32 values at `bp`, A's values at step `p` of `rows`.
     @_transparent
-    mutating func step(_ bp: UnsafePointer<Float>, _ rows: RowsInPlace, _ p: Int) {
+    mutating func step(_ bp: UnsafePointer<Float>, _ rows: MicroPanelRows, _ p: Int) {
+      let q = p * rows.kStride
       step(
-        bp, rows.r0[p], rows.r1[p], rows.r2[p], rows.r3[p], rows.r4[p], rows.r5[p],
-        rows.r6[p], rows.r7[p])
+        bp, rows.r0[q], rows.r1[q], rows.r2[q], rows.r3[q], rows.r4[q], rows.r5[q],
+        rows.r6[q], rows.r7[q])
     }
 
-    /// One k step on B's 32 values `b0`, `b1`, A's values at step `p` of `rows`.
+    /// One k step on B's 32 values `b0`, `b1`, A's values at `offset` (the step times
+    /// `rows.kStride`) in `rows`.
     @_transparent
     mutating func step(
-      _ b0: SIMD16<Float>, _ b1: SIMD16<Float>, _ rows: RowsInPlace, _ p: Int
+      _ b0: SIMD16<Float>, _ b1: SIMD16<Float>, _ rows: MicroPanelRows, offset q: Int
     ) {
       step(
-        b0, b1, rows.r0[p], rows.r1[p], rows.r2[p], rows.r3[p], rows.r4[p], rows.r5[p],
-        rows.r6[p], rows.r7[p])
+        b0, b1, rows.r0[q], rows.r1[q], rows.r2[q], rows.r3[q], rows.r4[q], rows.r5[q],
+        rows.r6[q], rows.r7[q])
     }
 
     /// One k step on B's 32 values `b0`, `b1`.
@@ -276,22 +280,27 @@ enum F32GEMM8x32SIMD16 {
     }
   }
 
-  /// The eight rows of an A micro-panel read in place, `lda` apart.
-  struct RowsInPlace {
+  /// The eight rows of an A micro-panel: row r's value at k step p at `r_r[p * kStride]`. Read
+  /// in place, rows are `lda` apart with a k stride of 1; packed (`lda` 0), rows are adjacent
+  /// with a k stride of 8.
+  struct MicroPanelRows {
     let r0: UnsafePointer<Float>, r1: UnsafePointer<Float>, r2: UnsafePointer<Float>
     let r3: UnsafePointer<Float>, r4: UnsafePointer<Float>, r5: UnsafePointer<Float>
     let r6: UnsafePointer<Float>, r7: UnsafePointer<Float>
+    let kStride: Int
 
     @_transparent
     init(_ a: UnsafePointer<Float>, lda: Int) {
+      let rowStride = lda == 0 ? 1 : lda
+      kStride = lda == 0 ? 8 : 1
       r0 = a
-      r1 = a + lda
-      r2 = a + 2 * lda
-      r3 = a + 3 * lda
-      r4 = a + 4 * lda
-      r5 = a + 5 * lda
-      r6 = a + 6 * lda
-      r7 = a + 7 * lda
+      r1 = a + rowStride
+      r2 = a + 2 * rowStride
+      r3 = a + 3 * rowStride
+      r4 = a + 4 * rowStride
+      r5 = a + 5 * rowStride
+      r6 = a + 6 * rowStride
+      r7 = a + 7 * rowStride
     }
   }
 
