@@ -168,6 +168,29 @@ func packB(
   }
 }
 
+/// Packs rows `row0..<row0+16` x depth `depth` of a transposed op(A) (its rows adjacent in
+/// memory) as two 8-row micro-panels, the second `8 * depth` Floats after the first: each depth
+/// step's 16 values are read once, widened, and split between the two.
+func packTransposedAPair(
+  _ a: OperandView, row0: Int, depth0: Int, depth: Int, into dst: UnsafeMutablePointer<Float>
+) {
+  @inline(__always)
+  func pack<T: PackableElement>(_ base: UnsafePointer<T>) {
+    var s = base + row0 + depth0 * a.columnStride
+    let second = dst + 8 * depth
+    for p in 0..<depth {
+      let v = T.widen16(s)
+      store(v.lowHalf, to: dst + p * 8)
+      store(v.highHalf, to: second + p * 8)
+      s += a.columnStride
+    }
+  }
+  switch a.storage {
+  case .float32: pack(a.base.assumingMemoryBound(to: Float.self))
+  case .float16: pack(a.base.assumingMemoryBound(to: Float16.self))
+  }
+}
+
 /// ``packPanels`` for Float16. Lines that run along depth (the transposing case) are widened
 /// into a Float scratch a panel at a time and interleaved from there: with the widening fused
 /// into the 8x8 transposes, LLVM breaks both into per-element conversions and inserts, and
