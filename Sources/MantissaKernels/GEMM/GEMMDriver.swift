@@ -270,7 +270,7 @@ private func runRegion(
       while ic < rows.upperBound {
         let mcur = min(mc, rows.upperBound - ic)
         let a = PanelSource(
-          view: p.a, row0: ic, depth0: p0, rowsToPrefetch: rows.upperBound - ic, panel: aPack,
+          view: p.a, row0: ic, depth0: p0, panel: aPack,
           packingB: ic == rows.lowerBound ? packing : nil)
         switch p.cStorage {
         case .float32:
@@ -319,14 +319,15 @@ private func roundsFloat16InKernel(_ kBlocks: Int, _ kernel: GEMMMicrokernel) ->
   kBlocks == 1 && kernel.roundsToFloat16
 }
 
-/// Where the macro-kernel's A micro-panels come from: op(A) from (`row0`, `depth0`) on, packed
-/// into `panel` (one MR x KC micro-panel) as they are needed. `rowsToPrefetch` rows from `row0`
-/// belong to the caller's region, so the next micro-panel may be prefetched past the block.
+/// Where the macro-kernel's A micro-panels come from: op(A) from (`row0`, `depth0`) on, read in
+/// place or packed into `panel` as they are needed. Nothing asks for the next micro-panel's
+/// rows ahead: a prefetcher that did (into L2, spread over the row's calls) measured 1.00-1.04
+/// slower without it at 128-1024^3 once B was packed in the kernel (session 9); with few calls
+/// per row its bursts of prefetches waited on the fill buffers.
 private struct PanelSource {
   var view: OperandView
   var row0: Int
   var depth0: Int
-  var rowsToPrefetch: Int
   var panel: UnsafeMutablePointer<Float>
   /// B's full panels still to pack, by the first row of tiles (``FusedBPacking``).
   var packingB: FusedBPacking?
@@ -345,9 +346,9 @@ struct FusedBPacking {
 
 /// The macro-kernel: every MR x NR tile of one MC x NC block of C, against the packed B block.
 /// Each A micro-panel is read in place (row-major A: skipping the transposing pack was worth
-/// 17% at 64^3, 5% at 256^3, 1% at 1024^3) or packed into one L1-sized buffer just before its
-/// row of tiles, while the previous row's calls prefetch its source (``SourcePrefetcher``). The
-/// first row of tiles packs B's full panels as it goes when `source.packingB` says so. `padded` says the
+/// 17% at 64^3, 5% at 256^3, 1% at 1024^3) or packed into an L1-sized buffer just before its
+/// row of tiles (two at a time for a transposed A). The first row of tiles packs B's full
+/// panels as it goes when `source.packingB` says so. `padded` says the
 /// destination has room for whole tiles past `rows` x `columns` (the Float16 workspace), so edge
 /// tiles can be stored directly too.
 @inline(__always)
@@ -358,7 +359,6 @@ private func computeBlock(
 ) {
   let mr = kernel.mr
   let nr = kernel.nr
-  let callsPerRow = (columns + nr - 1) / nr
   // With `update.half`, `c` is Float16 C's address (``TileUpdate/half``).
   let cSize = update.half == nil ? 4 : 2
   let panel0 = UnsafePointer(source.panel)
@@ -421,17 +421,8 @@ private func computeBlock(
         source.view, row0: source.row0 + ir, depth0: source.depth0, rows: mrCur, depth: kc,
         mr: mr, into: source.panel)
     }
-    var prefetcher = SourcePrefetcher()
-    let nextRows = min(mr, source.rowsToPrefetch - ir - mr)
-    // Not for paired panels: prefetching a transposed A's next rows made them 2.5-4% slower.
-    if nextRows > 0 && !pairsTransposedA {
-      prefetcher = SourcePrefetcher(
-        source.view, row0: source.row0 + ir + mr, depth0: source.depth0, rows: nextRows,
-        depth: kc, calls: callsPerRow)
-    }
     var jr = 0
     while jr < columns {
-      prefetcher.step()
       let nrCur = min(nr, columns - jr)
       let b = bPanels + jr * kc
       let cTile = (UnsafeMutableRawPointer(c) + (ir * ldc + jr) * cSize)
