@@ -282,20 +282,36 @@ private func packPanels<T: PackableElement>(
   }
 }
 
-/// Interleaves `lines` lines into a panel `width` wide, zeros past them. Whole groups of 8 lines
-/// go through 8x8 register transposes when the width is a multiple of 8 (a third of the
-/// instructions of element-by-element copies, which cost 10-17% of GEMM time at k >= 1024; a
-/// transposed B of 20 columns, element by element, was 45% of 128x20x512:nt). The other lines
-/// and the depths past the last group of 8 go element by element, with the width fixed at
-/// compile time where it is common, so that the loop unrolls.
+/// Interleaves `lines` lines into a panel `width` wide, zeros past them. Whole groups of 16 lines
+/// go through 16x16 register transposes in AVX-512 builds when the width is a multiple of 16
+/// and there are 16 lines (64 two-source shuffles per 256 values; against the 8x8 ones, whose shuffles LLVM
+/// lowers to a mix of broadcasts, blends and inserts: +1-2% at 128-256^3 with B transposed,
+/// +10% at 128x128x1024), else groups of 8 through 8x8 transposes when the width is a multiple
+/// of 8 (a third of the instructions of element-by-element copies, which cost 10-17% of GEMM
+/// time at k >= 1024; a transposed B of 20 columns, element by element, was 45% of
+/// 128x20x512:nt). The other lines and the depths past the last group go element by element,
+/// with the width fixed at compile time where it is common, so that the loop unrolls.
 @inline(__always)
 private func interleave<T: PackableElement>(
   _ first: UnsafePointer<T>, lineStride: Int, lines: Int, width: Int, depth: Int,
   into panel: UnsafeMutablePointer<Float>
 ) {
-  let transposedLines = width % 8 == 0 ? lines / 8 * 8 : 0
+  var transposedLines = width % 8 == 0 ? lines / 8 * 8 : 0
   var transposedDepth = 0
-  if transposedLines > 0 {
+  if CompiledCPU.hasAVX512F && width % 16 == 0 && lines >= 16 {
+    transposedLines = lines / 16 * 16
+    while transposedDepth + 16 <= depth {
+      let p = transposedDepth
+      var g = 0
+      while g < transposedLines {
+        var block = Block16x16(first + g * lineStride + p, lineStride: lineStride)
+        block.transpose()
+        block.write(to: panel + p * width + g, stride: width)
+        g += 16
+      }
+      transposedDepth += 16
+    }
+  } else if transposedLines > 0 {
     while transposedDepth + 8 <= depth {
       let p = transposedDepth
       var g = 0
@@ -339,6 +355,78 @@ private func interleave<T: PackableElement>(
   case 16: run(16)
   case 32: run(32)
   default: run(width)
+  }
+}
+
+/// A 16 x 16 block of Floats in 16 row vectors, for interleaving lines 16 at a time on AVX-512.
+struct Block16x16 {
+  var r:
+    (
+      SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
+      SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
+      SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>
+    )
+
+  /// Rows from 16 lines `lineStride` apart, 16 values each, widened.
+  @inline(__always)
+  init<T: PackableElement>(_ s: UnsafePointer<T>, lineStride: Int) {
+    r = (
+      T.widen16(s), T.widen16(s + lineStride), T.widen16(s + 2 * lineStride),
+      T.widen16(s + 3 * lineStride), T.widen16(s + 4 * lineStride),
+      T.widen16(s + 5 * lineStride), T.widen16(s + 6 * lineStride),
+      T.widen16(s + 7 * lineStride), T.widen16(s + 8 * lineStride),
+      T.widen16(s + 9 * lineStride), T.widen16(s + 10 * lineStride),
+      T.widen16(s + 11 * lineStride), T.widen16(s + 12 * lineStride),
+      T.widen16(s + 13 * lineStride), T.widen16(s + 14 * lineStride),
+      T.widen16(s + 15 * lineStride)
+    )
+  }
+
+  /// Transposes in place, as ``transpose8x8(_:)`` does: each de-interleave of the 256 values
+  /// (row << 4 | column) rotates that 8-bit index right by one, so four swap row and column.
+  /// Each output is one two-source shuffle.
+  @inline(__always)
+  mutating func transpose() {
+    @inline(__always)
+    func pair(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD32<Float> {
+      SIMD32(lowHalf: a, highHalf: b)
+    }
+    for _ in 0..<4 {
+      let p0 = pair(r.0, r.1)
+      let p1 = pair(r.2, r.3)
+      let p2 = pair(r.4, r.5)
+      let p3 = pair(r.6, r.7)
+      let p4 = pair(r.8, r.9)
+      let p5 = pair(r.10, r.11)
+      let p6 = pair(r.12, r.13)
+      let p7 = pair(r.14, r.15)
+      r = (
+        p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf, p4.evenHalf, p5.evenHalf,
+        p6.evenHalf, p7.evenHalf, p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf, p4.oddHalf,
+        p5.oddHalf, p6.oddHalf, p7.oddHalf
+      )
+    }
+  }
+
+  /// Row i at `d + i * stride`.
+  @inline(__always)
+  func write(to d: UnsafeMutablePointer<Float>, stride: Int) {
+    store(r.0, to: d)
+    store(r.1, to: d + stride)
+    store(r.2, to: d + 2 * stride)
+    store(r.3, to: d + 3 * stride)
+    store(r.4, to: d + 4 * stride)
+    store(r.5, to: d + 5 * stride)
+    store(r.6, to: d + 6 * stride)
+    store(r.7, to: d + 7 * stride)
+    store(r.8, to: d + 8 * stride)
+    store(r.9, to: d + 9 * stride)
+    store(r.10, to: d + 10 * stride)
+    store(r.11, to: d + 11 * stride)
+    store(r.12, to: d + 12 * stride)
+    store(r.13, to: d + 13 * stride)
+    store(r.14, to: d + 14 * stride)
+    store(r.15, to: d + 15 * stride)
   }
 }
 
