@@ -321,9 +321,9 @@ private func roundsFloat16InKernel(_ kBlocks: Int, _ kernel: GEMMMicrokernel) ->
 
 /// Where the macro-kernel's A micro-panels come from: op(A) from (`row0`, `depth0`) on, read in
 /// place or packed into `panel` as they are needed. Nothing asks for the next micro-panel's
-/// rows ahead: a prefetcher that did (into L2, spread over the row's calls) measured 1.00-1.04
-/// slower without it at 128-1024^3 once B was packed in the kernel (session 9); with few calls
-/// per row its bursts of prefetches waited on the fill buffers.
+/// rows ahead: without the prefetcher that did (into L2, spread over the row's calls) the call
+/// ran 1.00-1.04x as fast at 128-2048^3 once B was packed in the kernel (session 9); with few
+/// calls per row its bursts of prefetches waited on the fill buffers.
 private struct PanelSource {
   var view: OperandView
   var row0: Int
@@ -396,8 +396,8 @@ private func computeBlock(
     } else if pairsTransposedA {
       // Micro-panels in pairs: the pair's 16 values of each k step are one 64-byte line of a
       // transposed A, so one pass reads each line once (packing the panels one at a time read
-      // every line twice, the second time from L2: the lines of a panel, `lda` apart, share
-      // an L1 set when lda is a multiple of 1024). 1024^3 with A transposed +5%.
+      // every line twice, the second time most likely from L2: a panel's lines, `lda` apart,
+      // share an L1 set when lda is a multiple of 1024). 1024^3 with A transposed +5%.
       if ir % 16 == 0 {
         pairPacked = ir + 16 <= rows
         if pairPacked {

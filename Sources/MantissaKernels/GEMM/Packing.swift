@@ -286,9 +286,9 @@ private func packPanels<T: PackableElement>(
 /// go through 16x16 register transposes in AVX-512 builds when the width is a multiple of 16
 /// and there are 16 lines (64 two-source shuffles per 256 values; against the 8x8 ones, whose
 /// shuffles LLVM lowers to a mix of broadcasts, blends and inserts: +1-2% at 128-256^3 with B
-/// transposed, +10% at 128x128x1024), else groups of 8 through 8x8 transposes when the width is a multiple
-/// of 8 (a third of the instructions of element-by-element copies, which cost 10-17% of GEMM
-/// time at k >= 1024; a transposed B of 20 columns, element by element, was 45% of
+/// transposed, +10% at 128x128x1024), else groups of 8 through 8x8 transposes when the width is
+/// a multiple of 8 (a third of the instructions of element-by-element copies, which cost 10-17%
+/// of GEMM time at k >= 1024; a transposed B of 20 columns, element by element, was 45% of
 /// 128x20x512:nt). The other lines and the depths past the last group go element by element,
 /// with the width fixed at compile time where it is common, so that the loop unrolls.
 @inline(__always)
