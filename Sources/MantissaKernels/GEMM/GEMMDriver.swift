@@ -393,30 +393,19 @@ private func computeBlock(
         }
         lda = kc
       }
-    } else if pairsTransposedA {
+    } else if pairsTransposedA && ir % 16 == 0 && ir + 16 <= rows {
       // Micro-panels in pairs: the pair's 16 values of each k step are one 64-byte line of a
       // transposed A, so one pass reads each line once (packing the panels one at a time read
       // every line twice, the second time most likely from L2: a panel's lines, `lda` apart,
       // share an L1 set when lda is a multiple of 1024). 1024^3 with A transposed +5%.
-      if ir % 16 == 0 {
-        pairPacked = ir + 16 <= rows
-        if pairPacked {
-          packTransposedAPair(
-            source.view, row0: source.row0 + ir, depth0: source.depth0, depth: kc,
-            into: source.panel)
-        } else {
-          packA(
-            source.view, row0: source.row0 + ir, depth0: source.depth0, rows: mrCur, depth: kc,
-            mr: mr, into: source.panel)
-        }
-      } else if pairPacked {
-        a = panel0 + 8 * kc
-      } else {
-        packA(
-          source.view, row0: source.row0 + ir, depth0: source.depth0, rows: mrCur, depth: kc,
-          mr: mr, into: source.panel)
-      }
+      packTransposedAPair(
+        source.view, row0: source.row0 + ir, depth0: source.depth0, depth: kc,
+        into: source.panel)
+      pairPacked = true
+    } else if pairPacked && ir % 16 == 8 {
+      a = panel0 + 8 * kc
     } else {
+      pairPacked = false
       packA(
         source.view, row0: source.row0 + ir, depth0: source.depth0, rows: mrCur, depth: kc,
         mr: mr, into: source.panel)
