@@ -29,8 +29,14 @@ enum GEMMSuite {
 
   static func run(
     shapes: [GEMMShape], threads: [Int], combinations: [Combination], peaks: PeakTracker,
-    kernel: GEMMMicrokernel, epilogue: Epilogue = Epilogue(), prepacked: Bool = false
+    kernel: GEMMMicrokernel, epilogue: Epilogue = Epilogue(), prepacked: Bool = false,
+    blockings: [GEMMBlocking] = []
   ) -> [BenchRow] {
+    // Several blockings (`--blocking A/B/...`) are variants timed in turns like the type
+    // combinations: a tuning comparison that separate runs on this shared machine cannot make
+    // (the same binary reads 81-93% of peak at 1024^3 from one process to the next).
+    let variants: [GEMMBlocking?] = blockings.count > 1 ? blockings : [nil]
+    let overrides = KernelOverrides.current
     var rows: [BenchRow] = []
     var table: [[String]] = []
     for shape in shapes {
@@ -89,70 +95,87 @@ enum GEMMSuite {
       let packed32 = prepacked ? GEMMPackedB(tB, k: k, n: n, b: b32, ldb: ldb) : nil
       let packed16 = prepacked ? GEMMPackedB(tB, k: k, n: n, b: b16, ldb: ldb) : nil
       for t in threads {
-        var f32Seconds: Double?
-        let calls = combinations.map { combination in
-          {
-            if let packed32, let packed16 {
-              switch combination {
-              case .f32:
-                gemm(
-                  tA, m: m, a: a32, lda: lda, b: packed32, c: c32, ldc: n, bias: biasPointer,
-                  relu: relu, reluMask: maskPointer32, threads: t)
-              case .f16f16f32:
-                gemm(
-                  tA, m: m, a: a16, lda: lda, b: packed16, c: c32, ldc: n, bias: biasPointer,
-                  relu: relu, reluMask: maskPointer32, threads: t)
-              case .f16:
-                gemm(
-                  tA, m: m, a: a16, lda: lda, b: packed16, c: c16, ldc: n, bias: biasPointer,
-                  relu: relu, reluMask: maskPointer16, threads: t)
-              case .f32f16f32:
-                gemm(
-                  tA, m: m, a: a32, lda: lda, b: packed16, c: c32, ldc: n, bias: biasPointer,
-                  relu: relu, reluMask: maskPointer32, threads: t)
-              }
-              return
-            }
+        var f32Seconds: [Double?] = Array(repeating: nil, count: variants.count)
+        var firstSeconds: [Double] = []
+        func call(_ combination: Combination) {
+          if let packed32, let packed16 {
             switch combination {
             case .f32:
               gemm(
-                tA, tB, m: m, n: n, k: k, a: a32, lda: lda, b: b32, ldb: ldb, c: c32, ldc: n,
-                bias: biasPointer, relu: relu, reluMask: maskPointer32, threads: t)
+                tA, m: m, a: a32, lda: lda, b: packed32, c: c32, ldc: n, bias: biasPointer,
+                relu: relu, reluMask: maskPointer32, threads: t)
             case .f16f16f32:
               gemm(
-                tA, tB, m: m, n: n, k: k, a: a16, lda: lda, b: b16, ldb: ldb, c: c32, ldc: n,
-                bias: biasPointer, relu: relu, reluMask: maskPointer32, threads: t)
+                tA, m: m, a: a16, lda: lda, b: packed16, c: c32, ldc: n, bias: biasPointer,
+                relu: relu, reluMask: maskPointer32, threads: t)
             case .f16:
               gemm(
-                tA, tB, m: m, n: n, k: k, a: a16, lda: lda, b: b16, ldb: ldb, c: c16, ldc: n,
-                bias: biasPointer, relu: relu, reluMask: maskPointer16, threads: t)
+                tA, m: m, a: a16, lda: lda, b: packed16, c: c16, ldc: n, bias: biasPointer,
+                relu: relu, reluMask: maskPointer16, threads: t)
             case .f32f16f32:
               gemm(
-                tA, tB, m: m, n: n, k: k, a: a32, lda: lda, b: b16, ldb: ldb, c: c32, ldc: n,
-                bias: biasPointer, relu: relu, reluMask: maskPointer32, threads: t)
+                tA, m: m, a: a32, lda: lda, b: packed16, c: c32, ldc: n, bias: biasPointer,
+                relu: relu, reluMask: maskPointer32, threads: t)
+            }
+            return
+          }
+          switch combination {
+          case .f32:
+            gemm(
+              tA, tB, m: m, n: n, k: k, a: a32, lda: lda, b: b32, ldb: ldb, c: c32, ldc: n,
+              bias: biasPointer, relu: relu, reluMask: maskPointer32, threads: t)
+          case .f16f16f32:
+            gemm(
+              tA, tB, m: m, n: n, k: k, a: a16, lda: lda, b: b16, ldb: ldb, c: c32, ldc: n,
+              bias: biasPointer, relu: relu, reluMask: maskPointer32, threads: t)
+          case .f16:
+            gemm(
+              tA, tB, m: m, n: n, k: k, a: a16, lda: lda, b: b16, ldb: ldb, c: c16, ldc: n,
+              bias: biasPointer, relu: relu, reluMask: maskPointer16, threads: t)
+          case .f32f16f32:
+            gemm(
+              tA, tB, m: m, n: n, k: k, a: a32, lda: lda, b: b16, ldb: ldb, c: c32, ldc: n,
+              bias: biasPointer, relu: relu, reluMask: maskPointer32, threads: t)
+          }
+        }
+        let cases = variants.flatMap { blocking in combinations.map { (blocking, $0) } }
+        let calls = cases.map { blocking, combination in
+          {
+            var variant = overrides
+            if let blocking { variant.gemmBlocking = blocking }
+            KernelOverrides.$current.withValue(variant) {
+              call(combination)
             }
           }
         }
         // All combinations timed in turns, so a slow stretch of this shared machine lands on
         // all of them and the "vs f32" column compares like with like.
         let times = Machine.interleavedBestTimes(minimumTime: flops > 1e9 ? 0.5 : 0.2, calls)
-        for (combination, seconds) in zip(combinations, times) {
+        for (index, ((blocking, combination), seconds)) in zip(cases, times).enumerated() {
+          let variant = index / combinations.count
           let (ta, tb, tc) = combination.types
           let id = gemmKernelID(
             a: ta, b: tb, c: tc, packedB: prepacked, bias: epilogue.bias, relu: epilogue.relu,
             reluMask: epilogue.reluMask, kernel: kernel, m: m, n: n, k: k,
             transA: tA == .transpose)
           let gflops = flops / seconds * 1e-9
-          if combination == .f32 { f32Seconds = seconds }
+          if combination == .f32 { f32Seconds[variant] = seconds }
+          if variant == 0 { firstSeconds.append(seconds) }
           rows.append(
             BenchRow(
               suite: "gemm", id: id, m: m, n: n, k: k, trans: shape.transposes, threads: t,
-              seconds: seconds, gflops: gflops, peak_fraction: nil, cpu: Machine.cpu))
-          let vsF32 = f32Seconds.map { Report.format($0 / seconds, 2) } ?? "-"
-          table.append([
+              seconds: seconds, gflops: gflops, peak_fraction: nil, cpu: Machine.cpu,
+              blocking: blocking?.description))
+          let vsF32 = f32Seconds[variant].map { Report.format($0 / seconds, 2) } ?? "-"
+          var line = [
             id, shape.description, "\(t)", Report.format(seconds * 1e6, 1), Report.format(gflops),
             "", vsF32,
-          ])
+          ]
+          if let blocking {
+            let first = firstSeconds[index % combinations.count]
+            line += [blocking.description, Report.format(first / seconds, 3)]
+          }
+          table.append(line)
         }
         peaks.remeasure(threads: t)
       }
@@ -164,9 +187,11 @@ enum GEMMSuite {
       table[i][5] = Report.format(100 * fraction) + "%"
     }
     peaks.printPeaks(" (highest reading of the run, used below)")
+    let blockingColumns = variants.count > 1 ? ["blocking", "vs 1st blocking"] : []
     print(
       Report.table(
-        ["kernel", "shape", "threads", "us", "GFLOP/s", "of peak", "vs f32"], table))
+        ["kernel", "shape", "threads", "us", "GFLOP/s", "of peak", "vs f32"] + blockingColumns,
+        table))
     return rows
   }
 }

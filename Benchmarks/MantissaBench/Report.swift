@@ -18,6 +18,8 @@ struct BenchRow: Codable {
   var elements: Int?
   var gbps: Double?
   var stream_fraction: Double?
+  /// GEMM cache blocks of the row when `--blocking` compared several; nil otherwise.
+  var blocking: String? = nil
 }
 
 enum BenchError: Error, CustomStringConvertible {

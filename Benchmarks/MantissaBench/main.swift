@@ -11,7 +11,8 @@ let usage = """
     --threads LIST   thread counts, e.g. 1,2 (default: 1 and all cores)
     --types LIST     GEMM type combinations: f32,f16-f16-f32,f16,f32-f16-f32 (default: all)
     --kernel TILE    force a microkernel: \(GEMMMicrokernel.allCases.map(\.tileID).joined(separator: ", "))
-    --blocking K,M,N GEMM cache blocks KC,MC,NC (default: tuned per kernel)
+    --blocking K,M,N GEMM cache blocks KC,MC,NC (default: tuned per kernel); several, as
+                     K,M,N/K,M,N/..., are timed in turns and compared with the first
     --no-narrow      run narrow C (n <= 32) through the packed microkernel, not the narrow path
     --epilogue LIST  GEMM epilogues fused into the store: bias,relu,drelu (default: none)
     --prepacked      GEMM with B packed once outside the timing (GEMMPackedB), as a layer's
@@ -31,7 +32,7 @@ func main() throws {
   var threads = [1, ProcessInfo.processInfo.activeProcessorCount]
   var combinations = GEMMSuite.Combination.allCases
   var kernel: GEMMMicrokernel?
-  var blocking: GEMMBlocking?
+  var blockings: [GEMMBlocking] = []
   var narrow: Bool?
   var epilogue = GEMMSuite.Epilogue()
   var prepacked = false
@@ -74,11 +75,15 @@ func main() throws {
       kernel = k
     case "--blocking":
       let text = try value(argument)
-      let v = text.split(separator: ",").compactMap { Int($0) }
-      guard v.count == 3, v.allSatisfy({ $0 >= 1 }) else {
-        throw BenchError.badArgument("--blocking \"\(text)\" must be KC,MC,NC (positive integers)")
+      blockings = try text.split(separator: "/").map { item in
+        let v = item.split(separator: ",").map { Int($0) }
+        guard v.count == 3, let kc = v[0], let mc = v[1], let nc = v[2], kc >= 1, mc >= 1, nc >= 1
+        else {
+          throw BenchError.badArgument(
+            "--blocking \"\(text)\": \"\(item)\" is not KC,MC,NC (positive integers)")
+        }
+        return GEMMBlocking(kc: kc, mc: mc, nc: nc)
       }
-      blocking = GEMMBlocking(kc: v[0], mc: v[1], nc: v[2])
     case "--no-narrow": narrow = false
     case "--prepacked": prepacked = true
     case "--epilogue":
@@ -127,7 +132,7 @@ func main() throws {
   var rows: [BenchRow] = []
   try KernelOverrides.$current.withValue(
     KernelOverrides(
-      gemmMicrokernel: kernel, forceParallel: forceParallel, gemmBlocking: blocking,
+      gemmMicrokernel: kernel, forceParallel: forceParallel, gemmBlocking: blockings.first,
       narrowGEMM: narrow)
   ) {
     for suite in suites {
@@ -137,7 +142,7 @@ func main() throws {
         print("\n== gemm ==")
         rows += GEMMSuite.run(
           shapes: shapes, threads: threads, combinations: combinations, peaks: peaks,
-          kernel: microkernel, epilogue: epilogue, prepacked: prepacked)
+          kernel: microkernel, epilogue: epilogue, prepacked: prepacked, blockings: blockings)
       case "elementwise":
         print("\n== elementwise ==")
         rows += ElementwiseSuite.run(
