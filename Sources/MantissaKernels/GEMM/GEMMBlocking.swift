@@ -22,16 +22,16 @@ public struct GEMMBlocking: Sendable, Equatable, CustomStringConvertible {
 
   /// Tuned on the reference machines (Docs/Kernels.md has the measurements behind them). KC is
   /// the same for every microkernel so that all of them sum in the same order and agree bitwise.
-  /// KC at most 320 takes k up to 320 in one block and larger k in the fewest equal blocks: an
-  /// A micro-panel of 8 x 320 Floats (10 KiB) stays in L1 while the B panels stream past it,
-  /// and the packed KC x NC block of B (1-1.25 MiB with NC 1024) stays in L2. Against a maximum
-  /// of 256, which cut k = 257-320 into two half-length blocks: 257^3 +3.4%, 300^3 +2.8%,
-  /// 1024x1024x300 +3.9%, 600^3 and 512x3072x768 +1%, 1024^3 and 2048^3 unchanged (session 8).
+  /// KC at most 512 takes k up to 512 in one block and larger k in the fewest equal blocks: an
+  /// A micro-panel of 8 x 512 Floats (16 KiB) stays in the smallest L1d of these machines (32
+  /// KiB, Zen 4) while the B panels stream past it, and the packed KC x NC block of B (at most
+  /// 512 x 512 Floats, 1 MiB) is the size of Zen 4's and Zen 5's L2 (half the Xeon's). On Zen 4,
+  /// against KC 320 / NC 1024 (a 1.25 MiB block, more than its L2): 384^3 +2.1%, 512^3 +1.4%,
+  /// 768^3 +1.6%, 1000^3 +1.4%, 1024^3 +1.0-1.3%, 2048^3 +0.7-1.0%, 4096^3 +0.4%, 256^3 and
+  /// below unchanged (session 11); on the Xeon KC 512 / NC 512 measured the same as the
+  /// default at 1024-2048^3 (session 8).
   public static func defaults(for kernel: GEMMMicrokernel) -> GEMMBlocking {
-    switch kernel {
-    case .tile12x32SIMD16, .tile8x32SIMD16: GEMMBlocking(kc: 320, mc: 192, nc: 1024)
-    case .tile6x16SIMD8: GEMMBlocking(kc: 320, mc: 192, nc: 1024)
-    }
+    GEMMBlocking(kc: 512, mc: 192, nc: 512)
   }
 
   public var description: String { "kc \(kc) mc \(mc) nc \(nc)" }

@@ -8,7 +8,12 @@ let kernels = GEMMMicrokernel.allCases
 /// Small blocks force several K, M and N blocks at test sizes.
 let tinyBlocking = GEMMBlocking(kc: 16, mc: 16, nc: 64)
 
-@Test(arguments: kernels, [1, 3, 4, 5, 8, 16, 17, 255, 384, 385, 769])
+/// The default KC, so that the k sweep stays below, at and above it when the blocks change.
+let defaultKC = GEMMBlocking.defaults(for: .preferred).kc
+
+@Test(
+  arguments: kernels,
+  [1, 3, 4, 5, 8, 16, 17, 255, defaultKC - 1, defaultKC, defaultKC + 1, 2 * defaultKC + 1])
 func kAroundUnrollAndBlock(kernel: GEMMMicrokernel, k: Int) {
   checkGEMM(GEMMCase(m: 19, n: 37, k: k, kernel: kernel))
 }
