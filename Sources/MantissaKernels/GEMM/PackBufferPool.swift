@@ -1,7 +1,7 @@
-import Synchronization
-
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Float scratch for the packed-panel GEMM driver (packed A micro-panel, packed B block, edge
@@ -19,7 +19,7 @@ enum PackBufferPool {
     var bytes: Int
   }
 
-  private static let pool = Mutex<[Buffer]>([])
+  private static let pool = BufferList()
   /// Buffers kept for reuse: one per thread of a typical split, plus a spare.
   private static let keptBuffers = 4
   /// Larger buffers (a tall Float16 C's workspace) are returned to the system after the call.
@@ -74,6 +74,22 @@ enum PackBufferPool {
       let base = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
       return Buffer(base: base, bytes: bytes)
     #endif
+  }
+
+  /// The kept buffers behind a pthread mutex rather than `Synchronization.Mutex`: the thread
+  /// sanitizer intercepts pthread locks but cannot see Mutex's futex inside the standard
+  /// library, and reported every buffer handed from one thread to the next as a race.
+  private final class BufferList: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var buffers: [Buffer] = []
+
+    init() { pthread_mutex_init(mutex, nil) }
+
+    func withLock<R>(_ body: (inout [Buffer]) -> R) -> R {
+      pthread_mutex_lock(mutex)
+      defer { pthread_mutex_unlock(mutex) }
+      return body(&buffers)
+    }
   }
 
   private static func release(_ buffer: Buffer) {
