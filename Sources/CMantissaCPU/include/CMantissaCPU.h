@@ -79,3 +79,13 @@ static inline __attribute__((always_inline)) void mantissa_prefetch_read(const v
 static inline __attribute__((always_inline)) void mantissa_prefetch_l2(const void *p) {
   __builtin_prefetch(p, 0, 2);
 }
+
+// A spin-wait hint for the worker pool's polling loops: on x86 `pause` lets the core's other
+// hardware thread run and avoids the memory-order flush when the awaited store arrives.
+static inline __attribute__((always_inline)) void mantissa_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}

@@ -57,10 +57,13 @@ extension GEMMProblem {
   }
 }
 
-/// Work (m * n * k multiply-adds) below which one thread finishes before a second could help:
-/// a parallel region costs about 35-40 us here, a core does about 50-120 G FMA/s, so splitting
-/// pays from a few hundred microseconds of work (SWIFT-SIMD.md, Docs/Performance.md).
-let gemmParallelWork = 6_000_000
+/// Work (m * n * k multiply-adds) below which one thread finishes before a second could help.
+/// With the ``WorkerPool``'s worker still polling (calls less than 100 us apart, as in a
+/// training loop) two threads measured 1.25x at 48^3, 1.43x at 64^3, 1.74x at 96^3, 1.67x at
+/// 1000x20x10 (Zen 4, medians, session 11); a worker that has gone to sleep wakes too late to
+/// help a call this small, which then pays for waking it (after 1 ms idle: 64^3 0.67x, 96^3
+/// 0.80x, 1000x20x64 0.92x). From 80^3 on the warm gain outweighs the cold loss.
+let gemmParallelWork = 500_000
 
 func runGEMM(_ problem: GEMMProblem, threads: Int) {
   let overrides = KernelOverrides.current

@@ -7,7 +7,7 @@ import Synchronization
 /// A call's `threads` argument wins; otherwise ``MantissaThreads/defaultCount`` if set; otherwise
 /// the `MANTISSA_THREADS` environment variable (read once); otherwise every active core.
 /// Kernels use fewer threads when the work is too small to pay for a parallel region
-/// (about 35-40 us on the reference machine, Docs/Performance.md).
+/// (``WorkerPool``; Docs/Kernels.md has the thresholds and their measurements).
 public enum MantissaThreads {
   private static let setting = Atomic<Int>(0)
 
@@ -50,12 +50,14 @@ public enum MantissaThreads {
 }
 
 /// Runs `body(0..<count)` on `count` threads (the caller's among them) and returns when all are
-/// done. Callers decide `count` from the work size; a count of 1 runs inline with no Dispatch cost.
+/// done. Callers decide `count` from the work size; a count of 1 runs inline with no thread
+/// cost. The ``WorkerPool`` runs it when it is free, else `concurrentPerform`.
 func runParallel(_ count: Int, _ body: (Int) -> Void) {
   if count <= 1 {
     body(0)
     return
   }
+  if WorkerPool.shared.run(count, body) { return }
   withoutActuallyEscaping(body) { body in
     nonisolated(unsafe) let body = body
     DispatchQueue.concurrentPerform(iterations: count) { body($0) }
