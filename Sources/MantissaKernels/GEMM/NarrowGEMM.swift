@@ -303,6 +303,7 @@ private func narrowRows<T: PackableElement>(
   // A Float16 C with a single K block is rounded straight from the registers, with
   // finishFloat16's formulas; with several, the blocks go through the Float scratch.
   let roundNow = halfC && kBlocks == 1
+  let narrowRight = p.n <= 24
   let rounding = NarrowRowUpdate(roundingInto: p)
   var i = rows.lowerBound
   while i < rows.upperBound {
@@ -327,7 +328,7 @@ private func narrowRows<T: PackableElement>(
         }
         let widened = RowPointers(
           UnsafePointer(aScratch), rowStride: 1, count: count, firstDepth: p0)
-        t.add(widened, groupRows, b, width: width, p0..<split, split..<p1)
+        t.add(widened, groupRows, b, width: width, p0..<split, split..<p1, narrowRight: narrowRight)
       } else if T.self == Float16.self && cs == 1 {
         // A deep row-major Float16 A (`narrowRowsWideningA`): the group's K block widened
         // row by row into the scratch, which stays in L1.
@@ -338,9 +339,9 @@ private func narrowRows<T: PackableElement>(
           into: aScratch, stride: stride)
         let widened = RowPointers(
           UnsafePointer(aScratch), rowStride: stride, count: count, firstDepth: p0)
-        t.add(widened, 1, b, width: width, p0..<split, split..<p1)
+        t.add(widened, 1, b, width: width, p0..<split, split..<p1, narrowRight: narrowRight)
       } else {
-        t.add(rowsOfA, cs, b, width: width, p0..<split, split..<p1)
+        t.add(rowsOfA, cs, b, width: width, p0..<split, split..<p1, narrowRight: narrowRight)
       }
       // Rows one by one with literal accumulators (a row index into them would spill them).
       @inline(__always) func storeRows(_ storeRow: (Int, SIMD16<Float>, SIMD16<Float>) -> Void) {
@@ -464,12 +465,22 @@ struct NarrowAccumulators {
   var c7 = SIMD16<Float>()
 
   /// Adds depths `direct` (B read in place) then `packed` (B from its packed rows).
-  @inline(__always)
+  /// `narrowRight`: at most 24 columns of 32, so the right half needs only 8 lanes.
+  // Transparent: with the 24-column form added, `@inline(__always)` left this an out-of-line
+  // call whose accumulators went through memory on every k (1000x20x64 40 -> 58 us).
+  @_transparent
   mutating func add<T: PackableElement>(
     _ a: RowPointers<T>, _ cs: Int, _ b: BRows, width: Int, _ direct: Range<Int>,
-    _ packed: Range<Int>
+    _ packed: Range<Int>, narrowRight: Bool = false
   ) {
-    if width == 16 {
+    if width == 32 && narrowRight {
+      if b.directIsHalf {
+        add4Rows24(a, cs, b.directHalves, direct)
+      } else {
+        add4Rows24(a, cs, b.directFloats, direct)
+      }
+      add4Rows24(a, cs, b.packedFloats, packed)
+    } else if width == 16 {
       if b.directIsHalf {
         add8Rows(a, cs, b.directHalves, direct)
       } else {
@@ -545,6 +556,49 @@ struct NarrowAccumulators {
     }
     for q in ks { step(q) }
   }
+
+  /// ``add4WideRows(_:_:_:_:)`` for 17-24 columns: the right half's FMAs on 8 lanes. Zen 4 runs
+  /// a 512-bit FMA as two 256-bit halves, so 16 + 8 lanes take three quarters of the FMA
+  /// slots of 16 + 16 (Zen 4, 1 thread: 1000x20x64 40.0 -> 33.6 us, 128x20x512 36.7 -> 31.8,
+  /// Float16 A and B 43.7 -> 37.3 at 1000x20x64). The same FMAs in the same order on the
+  /// stored lanes, so the same bits; lanes 24-31 end as zeros and are never stored.
+  @inline(__always)
+  mutating func add4Rows24<T: PackableElement, B: NarrowBSource>(
+    _ a: RowPointers<T>, _ cs: Int, _ b: B, _ ks: Range<Int>
+  ) {
+    // All in locals: with the left halves left in `self`, LLVM stored them back on every k.
+    var l0 = c0
+    var l2 = c2
+    var l4 = c4
+    var l6 = c6
+    var r1 = c1.lowHalf
+    var r3 = c3.lowHalf
+    var r5 = c5.lowHalf
+    var r7 = c7.lowHalf
+    @inline(__always) func step(_ q: Int) {
+      let b0 = b.load(q, 0)
+      let b1 = b.load8(q, 16)
+      let o = (q &- a.firstDepth) &* cs
+      var x = T.widen(a.r0 + o)
+      l0 = l0.addingProduct(SIMD16(repeating: x), b0)
+      r1 = r1.addingProduct(SIMD8(repeating: x), b1)
+      x = T.widen(a.r1 + o)
+      l2 = l2.addingProduct(SIMD16(repeating: x), b0)
+      r3 = r3.addingProduct(SIMD8(repeating: x), b1)
+      x = T.widen(a.r2 + o)
+      l4 = l4.addingProduct(SIMD16(repeating: x), b0)
+      r5 = r5.addingProduct(SIMD8(repeating: x), b1)
+      x = T.widen(a.r3 + o)
+      l6 = l6.addingProduct(SIMD16(repeating: x), b0)
+      r7 = r7.addingProduct(SIMD8(repeating: x), b1)
+    }
+    for q in ks { step(q) }
+    (c0, c2, c4, c6) = (l0, l2, l4, l6)
+    c1 = SIMD16(lowHalf: r1, highHalf: SIMD8())
+    c3 = SIMD16(lowHalf: r3, highHalf: SIMD8())
+    c5 = SIMD16(lowHalf: r5, highHalf: SIMD8())
+    c7 = SIMD16(lowHalf: r7, highHalf: SIMD8())
+  }
 }
 
 /// Where row q of op(B) is: in place (Float or Float16) for the first `directRows` rows, then
@@ -593,6 +647,8 @@ struct BRows {
 protocol NarrowBSource {
   /// The 16 values of row `q` from column `offset`, as Float.
   func load(_ q: Int, _ offset: Int) -> SIMD16<Float>
+  /// The 8 values of row `q` from column `offset`, as Float.
+  func load8(_ q: Int, _ offset: Int) -> SIMD8<Float>
   /// Column 0 of row `q`, as Float.
   func first(_ q: Int) -> Float
 }
@@ -605,6 +661,9 @@ struct FloatRowsOfB: NarrowBSource {
   @inline(__always) func load(_ q: Int, _ offset: Int) -> SIMD16<Float> {
     load16(base + ((q &- firstRow) &* stride &+ offset))
   }
+  @inline(__always) func load8(_ q: Int, _ offset: Int) -> SIMD8<Float> {
+    MantissaKernels.load8(base + ((q &- firstRow) &* stride &+ offset))
+  }
   @inline(__always) func first(_ q: Int) -> Float { base[(q - firstRow) * stride] }
 }
 
@@ -614,6 +673,9 @@ struct HalfRowsOfB: NarrowBSource {
   let stride: Int
   @inline(__always) func load(_ q: Int, _ offset: Int) -> SIMD16<Float> {
     Float16.load16(base + (q &* stride &+ offset))
+  }
+  @inline(__always) func load8(_ q: Int, _ offset: Int) -> SIMD8<Float> {
+    loadWidened8(base + (q &* stride &+ offset))
   }
   @inline(__always) func first(_ q: Int) -> Float { Float(base[q * stride]) }
 }

@@ -7,7 +7,7 @@ import Testing
 
 let narrowCombinations = Combination.allCases
 
-@Test(arguments: [1, 2, 7, 10, 15, 16, 17, 20, 31, 32], [1, 3, 20, 300, 600])
+@Test(arguments: [1, 2, 7, 10, 15, 16, 17, 20, 24, 25, 31, 32], [1, 3, 20, 300, 600])
 func narrowPathAcrossWidthsAndDepths(n: Int, k: Int) {
   for m in [1, 3, 4, 5, 37] {
     for combination in [Combination.f32, .f16] {
@@ -46,7 +46,7 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   // widened into a Float copy with rows n apart (a Float16 B from 64 rows of C).
   for (n, k) in [
     (1, 600), (10, 600), (20, 600), (32, 600), (10, 1), (20, 1), (32, 1), (20, 10), (32, 16),
-    (10, 20), (16, 32), (20, 301),
+    (10, 20), (16, 32), (20, 301), (17, 64), (24, 600), (25, 64),
   ] {
     for transA in [false, true] {
       var c = GEMMCase(
