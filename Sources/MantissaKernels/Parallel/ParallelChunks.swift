@@ -1,8 +1,10 @@
 /// Elements below which an elementwise kernel stays on one thread. Measured with
-/// `mantissa-bench elementwise --force-parallel --elements ...` (Docs/Performance.md): at 2^17
-/// a second thread slowed f32 add (18.5 -> 22.7 us); at 2^19 it sped add and SGD up 1.8x;
-/// sum gains only from 2^21.
-let elementwiseParallelCount = 1 << 19
+/// `mantissa-bench elementwise --force-parallel --elements ...` (Docs/Performance.md). With
+/// `concurrentPerform` (Xeon, session 2) a second thread slowed f32 add at 2^17 (18.5 -> 22.7
+/// us) and paid from 2^19. With the ``WorkerPool`` (Zen 4, session 11, back-to-back calls) it
+/// pays from 2^14 (f32 add 1.8 -> 1.1 us; 2^16 8.0 -> 4.7; 2^17 17.3 -> 8.5, SGD 23.3 -> 15.7);
+/// 2^17 leaves room for a call that finds the worker asleep (a 2-5 us wake-up).
+let elementwiseParallelCount = 1 << 17
 
 /// Splits `0..<count` into one contiguous chunk per thread (chunk starts are multiples of 64
 /// elements, so vector loops see the same alignment pattern whatever the split) and runs
