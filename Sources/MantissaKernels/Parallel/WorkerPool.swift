@@ -70,8 +70,11 @@ final class WorkerPool: @unchecked Sendable {
         // of the two always sees the other (both sequentially consistent).
         claims.store(
           (generation << 32) | (count << Self.indexBits), ordering: .sequentiallyConsistent)
+        // Wake only as many as the polling workers leave short: a signal costs the caller a
+        // system call.
         let asleep = sleepers.load(ordering: .sequentiallyConsistent)
-        for _ in 0..<min(asleep, count - 1) { wake.signal() }
+        let awake = workers - asleep
+        for _ in 0..<min(asleep, max(0, count - 1 - awake)) { wake.signal() }
         while let index = claim(generation: generation) {
           regionPointer.pointee.run(index)
           finished.add(1, ordering: .releasing)
@@ -106,15 +109,18 @@ final class WorkerPool: @unchecked Sendable {
 
   private func startWorker() {
     workers += 1
-    let thread = Thread { [self] in workerLoop() }
+    // Workers beyond one per other core never poll: a call that asks for more threads than
+    // cores would otherwise leave them all spinning on cores the caller needs.
+    let polls = workers < MantissaThreads.activeCores
+    let thread = Thread { [self] in workerLoop(polls: polls) }
     thread.name = "mantissa-worker-\(workers)"
     thread.start()
   }
 
-  private func workerLoop() {
+  private func workerLoop(polls: Bool) {
     var seen = claims.load(ordering: .acquiring) >> 32
     while true {
-      let generation = waitForRegion(after: seen)
+      let generation = waitForRegion(after: seen, polls: polls)
       seen = generation
       while let index = claim(generation: generation) {
         // A successful claim proves the region is still running (its caller waits for this
@@ -126,11 +132,12 @@ final class WorkerPool: @unchecked Sendable {
     }
   }
 
-  /// Polls for a generation other than `seen` for ``spinNanoseconds``, then sleeps until woken.
-  private func waitForRegion(after seen: Int) -> Int {
+  /// Polls for a generation other than `seen` for ``spinNanoseconds`` (if `polls`), then sleeps
+  /// until woken.
+  private func waitForRegion(after seen: Int, polls: Bool) -> Int {
     while true {
       let start = DispatchTime.now().uptimeNanoseconds
-      while true {
+      while polls {
         for _ in 0..<64 {
           let generation = claims.load(ordering: .acquiring) >> 32
           if generation != seen { return generation }
