@@ -50,8 +50,14 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
   var directRows = 0
   if widensBInPlace {
     let source = bView.base.assumingMemoryBound(to: Float16.self)
-    for q in 0..<p.k {
-      Float16.copyWidened(source + q * bView.rowStride, to: widenedB + q * p.n, count: p.n)
+    if bView.rowStride == p.n {
+      // Rows back to back (a layer's weights): one flat copy, not a 16-lane vector and a
+      // scalar tail per row of 20 (128x20x512 f32-f16-f32 0.94 -> 0.98 of Float's speed).
+      Float16.copyWidened(source, to: widenedB, count: p.k * p.n)
+    } else {
+      for q in 0..<p.k {
+        Float16.copyWidened(source + q * bView.rowStride, to: widenedB + q * p.n, count: p.n)
+      }
     }
     (widenedB + p.k * p.n).initialize(repeating: 0, count: width)
     direct = UnsafeRawPointer(widenedB)

@@ -43,7 +43,8 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   // takes the row-by-row outer-product form, shallow depths (k <= 16 wide, k <= 32 narrow)
   // the shallow ones. k = 301 fills each widened block of 8 rows with a count of values that
   // is not a multiple of 16 (its last vector must not be stored whole), and its B, padded, is
-  // widened into a Float copy with rows n apart (a Float16 B from 64 rows of C).
+  // widened into a Float copy with rows n apart row by row (a Float16 B from 64 rows of C;
+  // unpadded, as one flat copy).
   for (n, k) in [
     (1, 600), (10, 600), (20, 600), (32, 600), (10, 1), (20, 1), (32, 1), (20, 10), (32, 16),
     (10, 20), (16, 32), (20, 301), (17, 64), (24, 600), (25, 64),
