@@ -767,7 +767,16 @@ struct NarrowRowUpdate {
       if full { storeNarrowed(v, to: p) } else { storePartialNarrowed16(v, to: p, lanes) }
     }
     piece(v0, row, lanes0, bias0, full: firstFull)
-    if lanes1 > 0 { piece(v1, row + 16, lanes1, bias1, full: lanes1 == 16) }
+    if lanes1 > 8 || (lanes1 > 0 && (readsC || masked)) {
+      piece(v1, row + 16, lanes1, bias1, full: lanes1 == 16)
+    } else if lanes1 > 0 {
+      // A row's last 1-8 columns (a 20-wide layer) on 8 lanes: Zen 4 runs a 512-bit multiply
+      // or conversion as two 256-bit halves, and the conversions share the FMA pipes.
+      var v = lowEight(v1) * lowEight(alpha)
+      if hasBias { v += lowEight(bias1) }
+      if relu { v = v.replacing(with: 0, where: v .< 0) }
+      storePartialNarrowed8(v, to: row + 16, lanes1)
+    }
   }
 
   /// ``storeForward(_:_:to:relu:)`` into a Float16 C (rounded once).

@@ -22,6 +22,7 @@ func store(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>) {
 }
 
 #if MANTISSA_AVX512
+  import CMantissaCPU
   import _Builtin_intrinsics.intel
 
   /// The first `count` (0...16) Floats at `p` in the low lanes, zeros above; nothing past
@@ -54,6 +55,17 @@ func store(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>) {
     _mm256_mask_storeu_epi16(p, laneMask(count), unsafeBitCast(narrow(v), to: __m256i.self))
   }
 
+  /// Rounds the low `count` (0...8) lanes of `v` to Float16 and writes them to `p`; nothing
+  /// past `p + count` is touched.
+  @inlinable @inline(__always)
+  func storePartialNarrowed8(
+    _ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float16>, _ count: Int
+  ) {
+    _mm_mask_storeu_epi16(
+      p, UInt8(truncatingIfNeeded: laneMask(count)),
+      mantissa_narrow_ps256(unsafeBitCast(v, to: __m256.self)))
+  }
+
   @inlinable @inline(__always)
   func laneMask(_ count: Int) -> UInt16 { UInt16(truncatingIfNeeded: (1 &<< count) &- 1) }
 #else
@@ -69,6 +81,14 @@ func store(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>) {
   @inlinable @inline(__always)
   func storePartialNarrowed16(
     _ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float16>, _ count: Int
+  ) {
+    for l in 0..<count { p[l] = Float16(v[l]) }
+  }
+
+  /// Rounds the low `count` (0...8) lanes of `v` to Float16 and writes them to `p`.
+  @inlinable @inline(__always)
+  func storePartialNarrowed8(
+    _ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float16>, _ count: Int
   ) {
     for l in 0..<count { p[l] = Float16(v[l]) }
   }
