@@ -784,6 +784,18 @@ struct NarrowRowUpdate {
   func storeRoundedForward(
     _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float16>, relu: Bool
   ) {
+    if lanes1 <= 8 {
+      // The last 1-8 columns on 8 lanes, as in ``storeRounded(_:_:to:readsC:masked:firstFull:)``.
+      var u0 = v0 + bias0
+      var u1 = lowEight(v1) + lowEight(bias1)
+      if relu {
+        u0 = u0.replacing(with: 0, where: u0 .< 0)
+        u1 = u1.replacing(with: 0, where: u1 .< 0)
+      }
+      storeNarrowed(u0, to: row)
+      storePartialNarrowed8(u1, to: row + 16, lanes1)
+      return
+    }
     let (u0, u1) = forwardValues(v0, v1, relu: relu)
     storeNarrowed(u0, to: row)
     storePartialNarrowed16(u1, to: row + 16, lanes1)
