@@ -60,6 +60,24 @@ enum ElementwiseSuite {
       Case(id: "f16-vrelu-simd32", bytesPerElement: 4, reference: .copy) {
         leakyReLU(a16, into: c16, count: $0, threads: $1)
       },
+      // The smooth activations are bound by their arithmetic (a vector exp or erf per 16
+      // values), not by memory: their share of copy says how far from streaming they are.
+      Case(id: "f32-vsigmoid-simd16", bytesPerElement: 8, reference: .copy) {
+        activate(.sigmoid, a32, into: c32, count: $0, threads: $1)
+      },
+      Case(id: "f32-vgelu-tanh-simd16", bytesPerElement: 8, reference: .copy) {
+        activate(.geluTanh, a32, into: c32, count: $0, threads: $1)
+      },
+      Case(id: "f32-vgelu-erf-simd16", bytesPerElement: 8, reference: .copy) {
+        activate(.geluErf, a32, into: c32, count: $0, threads: $1)
+      },
+      Case(id: "f16-vgelu-tanh-simd16", bytesPerElement: 4, reference: .copy) {
+        activate(.geluTanh, a16, into: c16, count: $0, threads: $1)
+      },
+      Case(id: "f32-vgelu-tanh-backward-simd16", bytesPerElement: 12, reference: .triad) {
+        activationBackward(
+          .geluTanh, input: a32, gradOut: b32, into: c32, count: $0, threads: $1)
+      },
       Case(id: "f32-f16-vcvt-simd16", bytesPerElement: 6, reference: .copy) {
         convert(a32, to: c16, count: $0, threads: $1)
       },
