@@ -28,13 +28,17 @@ public enum Activation: String, CaseIterable, Sendable {
   }
 }
 
-@inlinable @inline(__always)
+// The vector functions below are transparent: as `@inline(__always)`, tanh, erf and
+// activationDerivative stayed out-of-line calls, one per 16 values, with their vectors passed
+// through memory (65536 values, Zen 4, 1 thread: f32-vgelu-tanh 75 -> 52 us, f32-vgelu-erf 64 ->
+// 43, f32-vgelu-tanh-backward 83 -> 60; the same bits).
+@_transparent
 func sigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> {
   // e^-x overflows to +inf for x < -88.7, giving 1 / inf = 0: the right limit.
   1 / (1 + exp(-x))
 }
 
-@inlinable @inline(__always)
+@_transparent
 func tanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
   let magnitude = x.replacing(with: -x, where: x .< 0)
   // |x| >= 0.4: 1 - 2 / (e^{2|x|} + 1); below, the odd Taylor series to x^15 (truncation
@@ -55,7 +59,7 @@ func tanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
 }
 
 /// erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), odd-extended.
-@inlinable @inline(__always)
+@_transparent
 func erf(_ x: SIMD16<Float>) -> SIMD16<Float> {
   let a = x.replacing(with: -x, where: x .< 0)
   let t = 1 / SIMD16<Float>(repeating: 1).addingProduct(0.327_591_1, a)
@@ -72,7 +76,7 @@ func erf(_ x: SIMD16<Float>) -> SIMD16<Float> {
 @usableFromInline let inverseSqrt2: Float = 0.707_106_781_186_547_5
 @usableFromInline let inverseSqrt2Pi: Float = 0.398_942_280_401_432_7
 
-@inline(__always)
+@_transparent
 func activationForward(_ kind: Activation, _ x: SIMD16<Float>) -> SIMD16<Float> {
   switch kind {
   case .sigmoid: return sigmoid(x)
@@ -86,7 +90,7 @@ func activationForward(_ kind: Activation, _ x: SIMD16<Float>) -> SIMD16<Float> 
 }
 
 /// d activation / dx at the forward input `x`.
-@inline(__always)
+@_transparent
 func activationDerivative(_ kind: Activation, _ x: SIMD16<Float>) -> SIMD16<Float> {
   switch kind {
   case .sigmoid:
