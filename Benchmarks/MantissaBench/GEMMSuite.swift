@@ -150,7 +150,9 @@ enum GEMMSuite {
         }
         // All combinations timed in turns, so a slow stretch of this shared machine lands on
         // all of them and the "vs f32" column compares like with like.
+        let steal = StealMeter()
         let times = Machine.interleavedBestTimes(minimumTime: flops > 1e9 ? 0.5 : 0.2, calls)
+        let stolen = steal.fraction()
         for (index, ((blocking, combination), seconds)) in zip(cases, times).enumerated() {
           let variant = index / combinations.count
           let (ta, tb, tc) = combination.types
@@ -165,7 +167,7 @@ enum GEMMSuite {
             BenchRow(
               suite: "gemm", id: id, m: m, n: n, k: k, trans: shape.transposes, threads: t,
               seconds: seconds, gflops: gflops, peak_fraction: nil, cpu: Machine.cpu,
-              blocking: blocking?.description))
+              blocking: blocking?.description, steal_fraction: stolen))
           let vsF32 = f32Seconds[variant].map { Report.format($0 / seconds, 2) } ?? "-"
           var line = [
             id, shape.description, "\(t)", Report.format(seconds * 1e6, 1), Report.format(gflops),
@@ -192,6 +194,7 @@ enum GEMMSuite {
       Report.table(
         ["kernel", "shape", "threads", "us", "GFLOP/s", "of peak", "vs f32"] + blockingColumns,
         table))
+    if let note = StealMeter.note(rows) { print(note) }
     return rows
   }
 }

@@ -20,6 +20,9 @@ struct BenchRow: Codable {
   var stream_fraction: Double?
   /// GEMM cache blocks of the row when `--blocking` compared several; nil otherwise.
   var blocking: String? = nil
+  /// The share of the vCPUs' time stolen by the hypervisor while the row was timed
+  /// (``StealMeter``); nil where /proc/stat is unreadable.
+  var steal_fraction: Double? = nil
 }
 
 enum BenchError: Error, CustomStringConvertible {

@@ -39,6 +39,7 @@ enum TrainSuite {
             6.0 * Double(spec.batch)
             * Double(spec.inputs * spec.hidden + spec.hidden * spec.outputs)
           let minimumTime = flops > 1e10 ? 1.0 : 0.3
+          let steal = StealMeter()
           let seconds = Machine.bestTime(minimumTime: minimumTime) {
             optimizer.zeroGrad()
             optimizer.backward(mse(model(x), y))
@@ -63,7 +64,8 @@ enum TrainSuite {
           rows.append(
             BenchRow(
               suite: "train", id: id, m: spec.batch, n: spec.outputs, k: spec.inputs, threads: t,
-              seconds: seconds, gflops: flops / seconds * 1e-9, cpu: Machine.cpu))
+              seconds: seconds, gflops: flops / seconds * 1e-9, cpu: Machine.cpu,
+              steal_fraction: steal.fraction()))
           table.append([
             id, "\(t)", Report.format(seconds * 1e6), Report.format(flops / seconds * 1e-9),
             Report.format(100 * min(1, gemmSeconds / seconds)) + "%",
@@ -74,6 +76,7 @@ enum TrainSuite {
     }
     MantissaThreads.defaultCount = nil
     print(Report.table(["model", "threads", "us/step", "GFLOP/s", "in GEMM", "vs fp32"], table))
+    if let note = StealMeter.note(rows) { print(note) }
     return rows
   }
 
