@@ -121,7 +121,7 @@ enum ElementwiseSuite {
       for t in threads {
         for c in cases {
           // STREAM references measured right before each kernel (interleaved).
-          let steal = StealMeter()
+          let conditions = RowConditions()
           let copy = Machine.bestTime(minimumTime: 0.05) { streamCopy(a32, c32, count, t) }
           let triad = Machine.bestTime(minimumTime: 0.05) { streamTriad(a32, b32, c32, count, t) }
           let copyGBps = Double(8 * count) / copy * 1e-9
@@ -140,7 +140,7 @@ enum ElementwiseSuite {
             BenchRow(
               suite: "elementwise", id: c.id, m: count, n: 1, k: 1, threads: t, seconds: seconds,
               cpu: Machine.cpu, elements: count, gbps: gbps, stream_fraction: gbps / stream,
-              steal_fraction: steal.fraction()))
+              steal_fraction: conditions.stealFraction(), solo_fraction: conditions.soloFraction()))
           table.append([
             c.id, "\(count)", "\(t)", Report.format(seconds * 1e6), Report.format(gbps),
             Report.format(copyGBps), Report.format(triadGBps),
@@ -153,7 +153,7 @@ enum ElementwiseSuite {
       Report.table(
         ["kernel", "elements", "threads", "us", "GB/s", "copy GB/s", "triad GB/s", "of reference"],
         table))
-    if let note = StealMeter.note(rows) { print(note) }
+    if let note = RowConditions.note(rows) { print(note) }
     return rows
   }
 

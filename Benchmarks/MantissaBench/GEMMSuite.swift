@@ -150,9 +150,10 @@ enum GEMMSuite {
         }
         // All combinations timed in turns, so a slow stretch of this shared machine lands on
         // all of them and the "vs f32" column compares like with like.
-        let steal = StealMeter()
+        let conditions = RowConditions()
         let times = Machine.interleavedBestTimes(minimumTime: flops > 1e9 ? 0.5 : 0.2, calls)
-        let stolen = steal.fraction()
+        let stolen = conditions.stealFraction()
+        let solo = conditions.soloFraction()
         for (index, ((blocking, combination), seconds)) in zip(cases, times).enumerated() {
           let variant = index / combinations.count
           let (ta, tb, tc) = combination.types
@@ -167,7 +168,7 @@ enum GEMMSuite {
             BenchRow(
               suite: "gemm", id: id, m: m, n: n, k: k, trans: shape.transposes, threads: t,
               seconds: seconds, gflops: gflops, peak_fraction: nil, cpu: Machine.cpu,
-              blocking: blocking?.description, steal_fraction: stolen))
+              blocking: blocking?.description, steal_fraction: stolen, solo_fraction: solo))
           let vsF32 = f32Seconds[variant].map { Report.format($0 / seconds, 2) } ?? "-"
           var line = [
             id, shape.description, "\(t)", Report.format(seconds * 1e6, 1), Report.format(gflops),
@@ -194,7 +195,7 @@ enum GEMMSuite {
       Report.table(
         ["kernel", "shape", "threads", "us", "GFLOP/s", "of peak", "vs f32"] + blockingColumns,
         table))
-    if let note = StealMeter.note(rows) { print(note) }
+    if let note = RowConditions.note(rows) { print(note) }
     return rows
   }
 }

@@ -21,8 +21,11 @@ struct BenchRow: Codable {
   /// GEMM cache blocks of the row when `--blocking` compared several; nil otherwise.
   var blocking: String? = nil
   /// The share of the vCPUs' time stolen by the hypervisor while the row was timed
-  /// (``StealMeter``); nil where /proc/stat is unreadable.
+  /// (``RowConditions``); nil where /proc/stat is unreadable.
   var steal_fraction: Double? = nil
+  /// The share of the row's parallel regions that ran all their parts on the calling thread
+  /// (no worker joined in time); nil when the row ran none.
+  var solo_fraction: Double? = nil
 }
 
 enum BenchError: Error, CustomStringConvertible {

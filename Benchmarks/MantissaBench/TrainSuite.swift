@@ -39,7 +39,7 @@ enum TrainSuite {
             6.0 * Double(spec.batch)
             * Double(spec.inputs * spec.hidden + spec.hidden * spec.outputs)
           let minimumTime = flops > 1e10 ? 1.0 : 0.3
-          let steal = StealMeter()
+          let conditions = RowConditions()
           let seconds = Machine.bestTime(minimumTime: minimumTime) {
             optimizer.zeroGrad()
             optimizer.backward(mse(model(x), y))
@@ -65,7 +65,7 @@ enum TrainSuite {
             BenchRow(
               suite: "train", id: id, m: spec.batch, n: spec.outputs, k: spec.inputs, threads: t,
               seconds: seconds, gflops: flops / seconds * 1e-9, cpu: Machine.cpu,
-              steal_fraction: steal.fraction()))
+              steal_fraction: conditions.stealFraction(), solo_fraction: conditions.soloFraction()))
           table.append([
             id, "\(t)", Report.format(seconds * 1e6), Report.format(flops / seconds * 1e-9),
             Report.format(100 * min(1, gemmSeconds / seconds)) + "%",
@@ -76,7 +76,7 @@ enum TrainSuite {
     }
     MantissaThreads.defaultCount = nil
     print(Report.table(["model", "threads", "us/step", "GFLOP/s", "in GEMM", "vs fp32"], table))
-    if let note = StealMeter.note(rows) { print(note) }
+    if let note = RowConditions.note(rows) { print(note) }
     return rows
   }
 

@@ -39,6 +39,10 @@ final class WorkerPool: @unchecked Sendable {
   private let wake = DispatchSemaphore(value: 0)
   /// Started workers; changed only by the pool's owner.
   private var workers = 0
+  /// Regions run, and regions whose every index the caller ran itself because no worker
+  /// claimed one in time (``ParallelStatistics``).
+  let regions = Atomic<Int>(0)
+  let regionsWithoutWorkers = Atomic<Int>(0)
 
   private struct RegionBody {
     var run: (Int) -> Void
@@ -75,10 +79,14 @@ final class WorkerPool: @unchecked Sendable {
         let asleep = sleepers.load(ordering: .sequentiallyConsistent)
         let awake = workers - asleep
         for _ in 0..<min(asleep, max(0, count - 1 - awake)) { wake.signal() }
+        var ranByCaller = 0
         while let index = claim(generation: generation) {
           regionPointer.pointee.run(index)
           finished.add(1, ordering: .releasing)
+          ranByCaller += 1
         }
+        regions.add(1, ordering: .relaxed)
+        if ranByCaller == count { regionsWithoutWorkers.add(1, ordering: .relaxed) }
         var polls = 0
         while finished.load(ordering: .acquiring) < count {
           mantissa_spin_pause()
@@ -149,5 +157,20 @@ final class WorkerPool: @unchecked Sendable {
       if claims.load(ordering: .sequentiallyConsistent) >> 32 == seen { wake.wait() }
       sleepers.subtract(1, ordering: .sequentiallyConsistent)
     }
+  }
+}
+
+/// Counts of the worker pool's parallel regions, for benchmarks that must tell a slow machine
+/// from a region that ran on one thread: session 12 saw whole benchmark rows on 2 threads run
+/// at one thread's speed with no hypervisor steal.
+@_spi(Benchmarks)
+public enum ParallelStatistics {
+  /// Regions run on the pool so far, and those whose every part the calling thread ran
+  /// because no worker claimed one before it finished its own.
+  public static func snapshot() -> (regions: Int, withoutWorkers: Int) {
+    (
+      WorkerPool.shared.regions.load(ordering: .relaxed),
+      WorkerPool.shared.regionsWithoutWorkers.load(ordering: .relaxed)
+    )
   }
 }

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import MantissaKernels
+@_spi(Benchmarks) import MantissaKernels
 import Testing
 
 // The worker pool behind every parallel region (WorkerPool.swift): each index of a region must
@@ -49,6 +49,18 @@ private func accumulateRepeatedly(
 func everyPartRunsOnceInManyRegions(threads: Int) {
   let wrong = accumulateRepeatedly(m: 96, n: 96, k: 24, threads: threads, regions: 1_500)
   #expect(wrong == 0, "f32-gemm-8x32-simd16 96x96x24, \(threads) threads: \(wrong) regions wrong")
+}
+
+@Test func regionsAreCounted() {
+  // Other tests may run regions at the same time: the counts can only grow by more.
+  let before = ParallelStatistics.snapshot()
+  let wrong = accumulateRepeatedly(m: 96, n: 96, k: 24, threads: 2, regions: 50)
+  let after = ParallelStatistics.snapshot()
+  #expect(wrong == 0)
+  #expect(after.regions - before.regions >= 50, "regions: \(before) -> \(after)")
+  #expect(
+    after.withoutWorkers - before.withoutWorkers <= after.regions - before.regions,
+    "regions without workers: \(before) -> \(after)")
 }
 
 @Test func regionsAfterTheWorkersSleepStillRunEveryPart() {
