@@ -7,3 +7,10 @@
 func lowEight(_ v: SIMD16<Float>) -> SIMD8<Float> {
   unsafeBitCast(v, to: (SIMD8<Float>, SIMD8<Float>).self).0
 }
+
+/// `v` in lanes 0-7 and zeros in lanes 8-15, without `SIMD16(lowHalf:highHalf:)` (for the same
+/// reason as ``lowEight(_:)``).
+@inlinable @inline(__always)
+func lowEightOf(_ v: SIMD8<Float>) -> SIMD16<Float> {
+  unsafeBitCast((v, SIMD8<Float>()), to: SIMD16<Float>.self)
+}

@@ -47,7 +47,7 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   // unpadded, as one flat copy).
   for (n, k) in [
     (1, 600), (10, 600), (20, 600), (32, 600), (10, 1), (20, 1), (32, 1), (20, 10), (32, 16),
-    (10, 20), (16, 32), (20, 301), (17, 64), (24, 600), (25, 64),
+    (10, 20), (16, 32), (20, 301), (17, 64), (24, 600), (25, 64), (24, 16), (17, 5), (25, 9),
   ] {
     for transA in [false, true] {
       var c = GEMMCase(
