@@ -58,6 +58,7 @@ func runParallel(_ count: Int, _ body: (Int) -> Void) {
     return
   }
   if WorkerPool.shared.run(count, body) { return }
+  WorkerPool.shared.regions.add(1, ordering: .relaxed)
   withoutActuallyEscaping(body) { body in
     nonisolated(unsafe) let body = body
     DispatchQueue.concurrentPerform(iterations: count) { body($0) }

@@ -39,8 +39,9 @@ final class WorkerPool: @unchecked Sendable {
   private let wake = DispatchSemaphore(value: 0)
   /// Started workers; changed only by the pool's owner.
   private var workers = 0
-  /// Regions run, and regions whose every index the caller ran itself because no worker
-  /// claimed one in time (``ParallelStatistics``).
+  /// Parallel regions run (here, or on `concurrentPerform` when the pool was busy), and
+  /// regions here whose every index the caller ran itself because no worker claimed one in
+  /// time (``ParallelStatistics``).
   let regions = Atomic<Int>(0)
   let regionsWithoutWorkers = Atomic<Int>(0)
 
@@ -165,8 +166,9 @@ final class WorkerPool: @unchecked Sendable {
 /// at one thread's speed with no hypervisor steal.
 @_spi(Benchmarks)
 public enum ParallelStatistics {
-  /// Regions run on the pool so far, and those whose every part the calling thread ran
-  /// because no worker claimed one before it finished its own.
+  /// Parallel regions run so far (on the pool, or on `concurrentPerform` when it was busy),
+  /// and those whose every part the calling thread ran because no pool worker claimed one
+  /// before it finished its own.
   public static func snapshot() -> (regions: Int, withoutWorkers: Int) {
     (
       WorkerPool.shared.regions.load(ordering: .relaxed),

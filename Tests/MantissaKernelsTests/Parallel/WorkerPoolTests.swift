@@ -52,7 +52,8 @@ func everyPartRunsOnceInManyRegions(threads: Int) {
 }
 
 @Test func regionsAreCounted() {
-  // Other tests may run regions at the same time: the counts can only grow by more.
+  // Other tests may run regions at the same time: the counts can only grow by more. Regions
+  // that find the pool busy (another test's) run on concurrentPerform and count too.
   let before = ParallelStatistics.snapshot()
   let wrong = accumulateRepeatedly(m: 96, n: 96, k: 24, threads: 2, regions: 50)
   let after = ParallelStatistics.snapshot()
