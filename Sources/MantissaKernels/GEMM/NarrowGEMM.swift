@@ -822,6 +822,18 @@ struct NarrowRowUpdate {
   func storeForward(
     _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float>, relu: Bool
   ) {
+    if lanes1 <= 8 {
+      // The last 1-8 columns on 8 lanes (a 512-bit add and max are two 256-bit halves on Zen 4).
+      var u0 = v0 + bias0
+      var u1 = lowEight(v1) + lowEight(bias1)
+      if relu {
+        u0 = u0.replacing(with: 0, where: u0 .< 0)
+        u1 = u1.replacing(with: 0, where: u1 .< 0)
+      }
+      MantissaKernels.store(u0, to: row)
+      storePartial8(u1, to: row + 16, lanes1)
+      return
+    }
     let (u0, u1) = forwardValues(v0, v1, relu: relu)
     MantissaKernels.store(u0, to: row)
     storePartial16(u1, to: row + 16, lanes1)
@@ -854,7 +866,15 @@ struct NarrowRowUpdate {
       if lanes == 16 { MantissaKernels.store(v, to: p) } else { storePartial16(v, to: p, lanes) }
     }
     piece(v0, row, lanes0, bias0)
-    if lanes1 > 0 { piece(v1, row + 16, lanes1, bias1) }
+    if lanes1 > 8 || (lanes1 > 0 && (mode != .overwrite || masked)) {
+      piece(v1, row + 16, lanes1, bias1)
+    } else if lanes1 > 0 {
+      // C overwritten: the last 1-8 columns on 8 lanes, as in ``storeForward(_:_:to:relu:)``.
+      var v = lowEight(v1) * lowEight(alpha)
+      if hasBias { v += lowEight(bias1) }
+      if relu { v = v.replacing(with: 0, where: v .< 0) }
+      storePartial8(v, to: row + 16, lanes1)
+    }
   }
 }
 

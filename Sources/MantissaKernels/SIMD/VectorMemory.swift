@@ -55,6 +55,12 @@ func store(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>) {
     _mm256_mask_storeu_epi16(p, laneMask(count), unsafeBitCast(narrow(v), to: __m256i.self))
   }
 
+  /// Writes the low `count` (0...8) lanes of `v` to `p`; nothing past `p + count` is touched.
+  @inlinable @inline(__always)
+  func storePartial8(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>, _ count: Int) {
+    _mm256_mask_storeu_ps(p, UInt8(truncatingIfNeeded: laneMask(count)), v)
+  }
+
   /// Rounds the low `count` (0...8) lanes of `v` to Float16 and writes them to `p`; nothing
   /// past `p + count` is touched.
   @inlinable @inline(__always)
@@ -83,6 +89,12 @@ func store(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>) {
     _ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float16>, _ count: Int
   ) {
     for l in 0..<count { p[l] = Float16(v[l]) }
+  }
+
+  /// Writes the low `count` (0...8) lanes of `v` to `p`.
+  @inlinable @inline(__always)
+  func storePartial8(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>, _ count: Int) {
+    for l in 0..<count { p[l] = v[l] }
   }
 
   /// Rounds the low `count` (0...8) lanes of `v` to Float16 and writes them to `p`.
