@@ -824,6 +824,8 @@ struct NarrowRowUpdate {
   ) {
     if lanes1 <= 8 {
       // The last 1-8 columns on 8 lanes (a 512-bit add and max are two 256-bit halves on Zen 4).
+      // Written out here and in storeRoundedForward: shared through a transparent helper
+      // returning (SIMD16, SIMD8), 1000x20x10 with bias and ReLU went 5.6 -> 8.7 us.
       var u0 = v0 + bias0
       var u1 = lowEight(v1) + lowEight(bias1)
       if relu {
