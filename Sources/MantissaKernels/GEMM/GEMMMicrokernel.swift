@@ -62,7 +62,7 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
 
   /// Whether ``runDirectA(kc:a:lda:b:c:ldc:update:)`` exists: the kernel can read full
   /// micro-panels of a row-major A in place.
-  var readsAInPlace: Bool { self == .tile8x32SIMD16 }
+  var readsAInPlace: Bool { self != .tile12x32SIMD16 }
 
   /// Whether ``runLeftHalf(kc:a:lda:b:tile:update:)`` exists: the kernel can compute the left
   /// 16 columns of a tile alone, for edge tiles at most 16 wide.
@@ -83,7 +83,7 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
   var packsBInKernel: Bool { self != .tile12x32SIMD16 }
 
   /// A full tile on B panel `panel` of `packing`, packing that panel on the way
-  /// (``FusedBPacking``); A packed (`lda` 0) or read in place (rows `lda` apart, 8x32 only).
+  /// (``FusedBPacking``); A packed (`lda` 0) or read in place (rows `lda` apart).
   @inline(__always)
   func runPackingB(
     kc: Int, a: UnsafePointer<Float>, lda: Int, packing: FusedBPacking, panel: Int,
@@ -107,13 +107,13 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
     case (.tile6x16SIMD8, .float32):
       let s = source.base.assumingMemoryBound(to: Float.self)
       F32GEMM6x16SIMD8.runPackingB(
-        kc: kc, a: a, source: s + panel * nr, ldb: ldb, next: s + next * nr, b: b, c: c,
-        ldc: ldc, update: update)
+        kc: kc, a: a, lda: lda, source: s + panel * nr, ldb: ldb, next: s + next * nr, b: b,
+        c: c, ldc: ldc, update: update)
     case (.tile6x16SIMD8, .float16):
       let s = source.base.assumingMemoryBound(to: Float16.self)
       F32GEMM6x16SIMD8.runPackingB(
-        kc: kc, a: a, source: s + panel * nr, ldb: ldb, next: s + next * nr, b: b, c: c,
-        ldc: ldc, update: update)
+        kc: kc, a: a, lda: lda, source: s + panel * nr, ldb: ldb, next: s + next * nr, b: b,
+        c: c, ldc: ldc, update: update)
     case (.tile12x32SIMD16, _):
       fatalError("f32-gemm-12x32-simd16 does not pack B in the kernel")
     }
@@ -124,6 +124,13 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
     kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
-    F32GEMM8x32SIMD16.runDirectA(kc: kc, a: a, lda: lda, b: b, c: c, ldc: ldc, update: update)
+    switch self {
+    case .tile8x32SIMD16:
+      F32GEMM8x32SIMD16.runDirectA(kc: kc, a: a, lda: lda, b: b, c: c, ldc: ldc, update: update)
+    case .tile6x16SIMD8:
+      F32GEMM6x16SIMD8.runDirectA(kc: kc, a: a, lda: lda, b: b, c: c, ldc: ldc, update: update)
+    case .tile12x32SIMD16:
+      fatalError("f32-gemm-12x32-simd16 does not read A in place")
+    }
   }
 }

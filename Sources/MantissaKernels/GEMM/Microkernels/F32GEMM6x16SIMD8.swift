@@ -2,9 +2,10 @@ import CMantissaCPU
 
 // f32-gemm-6x16-simd8: 6x16 tile, 12 SIMD8<Float> accumulators (AVX2, 16 ymm registers:
 // 12 accumulators + 2 B vectors + broadcasts). The kernel for builds without AVX-512
-// (MANTISSA_CPU=x86-64-v3); same summation order as the 8x32 kernel, so the two agree bitwise.
-// Operands: packed A panel (6 per k) and packed B panel (16 per k), both Float; the first row
-// of tiles of a block can also pack its B panels from B as stored (`runPackingB`).
+// (MANTISSA_CPU=x86-64-v3, Zen 3); same summation order as the 8x32 kernel, so the two agree
+// bitwise. Operands: a packed B panel (16 per k) and A either packed (6 per k: `run`) or read in
+// place from six rows (`runDirectA`), both Float; the first row of tiles of a block can also
+// pack its B panels from B as stored (`runPackingB`).
 // Measured: see Docs/Performance.md (`swift run -c release mantissa-bench gemm`).
 
 enum F32GEMM6x16SIMD8 {
@@ -35,46 +36,76 @@ enum F32GEMM6x16SIMD8 {
     tile.store(to: c, ldc: ldc, update: update)
   }
 
+  /// The same tile with A read in place: row r of the micro-panel at `a + r * lda`, one value
+  /// per k step (a row-major A, or a Float16 A widened into rows). The same FMAs in the same
+  /// order as ``run(kc:a:b:c:ldc:update:)``, so both give the same bits; this one skips the
+  /// transposing pack of six rows, which cost about 5% of 1024^3 on Zen 3 (NC 256 against 512,
+  /// twice the packs, measured 0.945).
+  @inline(never)
+  static func runDirectA(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
+  ) {
+    var tile = Tile(prefetching: c, ldc: ldc, kc: kc)
+    let rows = MicroPanelRows(a, lda: lda)
+    var bp = b
+    let claimAt = tileClaimStep(kc)
+    for p in 0..<claimAt {
+      tile.step(bp, rows, offset: p)
+      bp += 16
+    }
+    tile.claim(c, ldc: ldc)
+    for p in claimAt..<kc {
+      tile.step(bp, rows, offset: p)
+      bp += 16
+    }
+    tile.store(to: c, ldc: ldc, update: update)
+  }
+
   /// A tile of the first row of tiles of a B block, packing its B panel as it goes, as
   /// ``F32GEMM8x32SIMD16/runPackingB(kc:a:lda:source:ldb:next:b:c:ldc:update:)`` does: B's 16
   /// values of each k step from B as stored (rows `ldb` apart from `source`) feed the FMAs and
   /// are stored into the packed panel at `b`; the next panel's rows (`next`) are asked into L1.
-  /// A is a packed micro-panel. Same FMAs in the same order as ``run``, so the same bits.
+  /// A is packed (`lda` 0) or read in place (rows `lda` apart). Same FMAs in the same order as
+  /// ``run`` and ``runDirectA``, so the same bits.
   @inline(never)
   static func runPackingB(
-    kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float>, ldb: Int,
+    kc: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float>, ldb: Int,
     next: UnsafePointer<Float>, b: UnsafeMutablePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
     packingB(
-      kc: kc, a: a, source: source, ldb: ldb, next: next, b: b, c: c, ldc: ldc, update: update)
+      kc: kc, a: a, lda: lda, source: source, ldb: ldb, next: next, b: b, c: c, ldc: ldc,
+      update: update)
   }
 
-  /// ``runPackingB(kc:a:source:ldb:next:b:c:ldc:update:)`` widening a Float16 B.
+  /// ``runPackingB(kc:a:lda:source:ldb:next:b:c:ldc:update:)`` widening a Float16 B.
   @inline(never)
   static func runPackingB(
-    kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float16>, ldb: Int,
+    kc: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float16>, ldb: Int,
     next: UnsafePointer<Float16>, b: UnsafeMutablePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
     packingB(
-      kc: kc, a: a, source: source, ldb: ldb, next: next, b: b, c: c, ldc: ldc, update: update)
+      kc: kc, a: a, lda: lda, source: source, ldb: ldb, next: next, b: b, c: c, ldc: ldc,
+      update: update)
   }
 
   @_transparent
   static func packingB<T: PackableElement>(
-    kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<T>, ldb: Int,
+    kc: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<T>, ldb: Int,
     next: UnsafePointer<T>, b: UnsafeMutablePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
     var tile = Tile(prefetching: c, ldc: ldc, kc: kc)
+    let rows = MicroPanelRows(a, lda: lda)
     // The first and last byte of the next panel's 16 values: every line of an aligned row.
     let lastByte = 16 * MemoryLayout<T>.stride - 1
-    var ap = a
     var sp = source
     var np = UnsafeRawPointer(next)
     let nextStride = ldb * MemoryLayout<T>.stride
     var bp = b
+    var q = 0
     @_transparent
     func step() {
       mantissa_prefetch_read(np)
@@ -83,8 +114,8 @@ enum F32GEMM6x16SIMD8 {
       let b1 = T.widen8(sp + 8)
       store(b0, to: bp)
       store(b1, to: bp + 8)
-      tile.step(b0, b1, ap)
-      ap += 6
+      tile.step(b0, b1, rows, offset: q)
+      q &+= rows.kStride
       sp += ldb
       np += nextStride
       bp += 16
@@ -94,6 +125,27 @@ enum F32GEMM6x16SIMD8 {
     tile.claim(c, ldc: ldc)
     for _ in claimAt..<kc { step() }
     tile.store(to: c, ldc: ldc, update: update)
+  }
+
+  /// The six rows of an A micro-panel: row r's value at k step p at `r_r[p * kStride]`. Read
+  /// in place, rows are `lda` apart with a k stride of 1; packed (`lda` 0), rows are adjacent
+  /// with a k stride of 6.
+  struct MicroPanelRows {
+    let r0: UnsafePointer<Float>, r1: UnsafePointer<Float>, r2: UnsafePointer<Float>
+    let r3: UnsafePointer<Float>, r4: UnsafePointer<Float>, r5: UnsafePointer<Float>
+    let kStride: Int
+
+    @_transparent
+    init(_ a: UnsafePointer<Float>, lda: Int) {
+      let rowStride = lda == 0 ? 1 : lda
+      kStride = lda == 0 ? 6 : 1
+      r0 = a
+      r1 = a + rowStride
+      r2 = a + 2 * rowStride
+      r3 = a + 3 * rowStride
+      r4 = a + 4 * rowStride
+      r5 = a + 5 * rowStride
+    }
   }
 
   /// The 12 accumulators, one k step, and the merge into C, shared by the entry points; every
@@ -127,25 +179,52 @@ enum F32GEMM6x16SIMD8 {
       step(load8(bp), load8(bp + 8), ap)
     }
 
-    /// One k step on B's 16 values `b0`, `b1`.
+    /// One k step on B's 16 values at `bp`, A's values at `offset` (the step times
+    /// `rows.kStride`) in `rows`.
+    @_transparent
+    mutating func step(_ bp: UnsafePointer<Float>, _ rows: MicroPanelRows, offset q: Int) {
+      mantissa_prefetch_read(bp + 384)
+      step(
+        load8(bp), load8(bp + 8), rows.r0[q], rows.r1[q], rows.r2[q], rows.r3[q], rows.r4[q],
+        rows.r5[q])
+    }
+
+    /// One k step on B's 16 values `b0`, `b1`, A's values at `offset` in `rows`.
+    @_transparent
+    mutating func step(
+      _ b0: SIMD8<Float>, _ b1: SIMD8<Float>, _ rows: MicroPanelRows, offset q: Int
+    ) {
+      step(b0, b1, rows.r0[q], rows.r1[q], rows.r2[q], rows.r3[q], rows.r4[q], rows.r5[q])
+    }
+
+    /// One k step on B's 16 values `b0`, `b1`, A's packed values at `ap`.
     @_transparent
     mutating func step(_ b0: SIMD8<Float>, _ b1: SIMD8<Float>, _ ap: UnsafePointer<Float>) {
-      var x = SIMD8<Float>(repeating: ap[0])
+      step(b0, b1, ap[0], ap[1], ap[2], ap[3], ap[4], ap[5])
+    }
+
+    /// One k step on B's 16 values `b0`, `b1` and A's six values.
+    @_transparent
+    mutating func step(
+      _ b0: SIMD8<Float>, _ b1: SIMD8<Float>, _ x0: Float, _ x1: Float, _ x2: Float,
+      _ x3: Float, _ x4: Float, _ x5: Float
+    ) {
+      var x = SIMD8<Float>(repeating: x0)
       c00 = c00.addingProduct(x, b0)
       c01 = c01.addingProduct(x, b1)
-      x = SIMD8<Float>(repeating: ap[1])
+      x = SIMD8<Float>(repeating: x1)
       c10 = c10.addingProduct(x, b0)
       c11 = c11.addingProduct(x, b1)
-      x = SIMD8<Float>(repeating: ap[2])
+      x = SIMD8<Float>(repeating: x2)
       c20 = c20.addingProduct(x, b0)
       c21 = c21.addingProduct(x, b1)
-      x = SIMD8<Float>(repeating: ap[3])
+      x = SIMD8<Float>(repeating: x3)
       c30 = c30.addingProduct(x, b0)
       c31 = c31.addingProduct(x, b1)
-      x = SIMD8<Float>(repeating: ap[4])
+      x = SIMD8<Float>(repeating: x4)
       c40 = c40.addingProduct(x, b0)
       c41 = c41.addingProduct(x, b1)
-      x = SIMD8<Float>(repeating: ap[5])
+      x = SIMD8<Float>(repeating: x5)
       c50 = c50.addingProduct(x, b0)
       c51 = c51.addingProduct(x, b1)
     }
