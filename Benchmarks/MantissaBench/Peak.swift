@@ -117,8 +117,13 @@ final class PeakTracker {
     for t in threads { peaks[t] = Peak.measure(threads: t) }
   }
 
-  func remeasure(threads t: Int) {
-    peaks[t] = max(peaks[t] ?? 0, Peak.measure(threads: t, minimumTime: 0.05))
+  /// Reads the peak again and returns this reading, which also tells what the vCPUs delivered
+  /// just after the rows before it (``BenchRow/fma_rate_fraction``).
+  @discardableResult
+  func remeasure(threads t: Int) -> Double {
+    let reading = Peak.measure(threads: t, minimumTime: 0.05)
+    peaks[t] = max(peaks[t] ?? 0, reading)
+    return reading
   }
 
   func peak(threads t: Int) -> Double { peaks[t] ?? .nan }

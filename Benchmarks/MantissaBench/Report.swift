@@ -26,6 +26,10 @@ struct BenchRow: Codable {
   /// The share of the row's parallel regions that ran all their parts on the calling thread
   /// (no worker joined in time); nil when the row ran none.
   var solo_fraction: Double? = nil
+  /// The FMA peak read right after the row, as a share of the run's highest reading; nil where
+  /// the suite reads none. Far below 1 on several threads, the vCPUs were sharing one core's FMA
+  /// units (SMT siblings, or another guest on the sibling), which steal time does not show.
+  var fma_rate_fraction: Double? = nil
 }
 
 enum BenchError: Error, CustomStringConvertible {

@@ -6,7 +6,8 @@ import Foundation
 /// regions that ran on the calling thread alone. On these shared VMs a whole row on 2 threads
 /// has run at one thread's speed (session 12: 1000^3, 1024^3, 2048^3 and 257^3 in different
 /// runs, every type alike, with no steal); such rows are named after the table instead of
-/// being read as the code's speed.
+/// being read as the code's speed. The GEMM suite also reads the FMA peak right after each
+/// shape (``BenchRow/fma_rate_fraction``), which catches the vCPUs sharing one core.
 struct RowConditions {
   private let startTicks: Int?
   private let start = DispatchTime.now().uptimeNanoseconds
@@ -49,6 +50,11 @@ struct RowConditions {
   /// caller's own part takes, which in a row of back-to-back calls should be rare.
   static let flaggedSolo = 0.25
 
+  /// Rows followed by an FMA-peak reading below this share of the run's best are named: on 2
+  /// threads of these VMs the reading has dropped to one core's rate for minutes at a time
+  /// (session 13, Zen 3: a 2-thread row at 45% of peak with no steal and every region joined).
+  static let flaggedFMARate = 0.85
+
   /// A note naming the rows timed under steal or without workers, or nil when there were none.
   static func note(_ rows: [BenchRow]) -> String? {
     var lines: [String] = []
@@ -60,6 +66,11 @@ struct RowConditions {
       }
       if row.threads > 1, let solo = row.solo_fraction, solo >= flaggedSolo {
         why.append(String(format: "%.0f%% of its parallel regions without a worker", 100 * solo))
+      }
+      if let rate = row.fma_rate_fraction, rate < flaggedFMARate {
+        why.append(
+          String(
+            format: "the FMA peak read right after it was %.0f%% of the run's best", 100 * rate))
       }
       if !why.isEmpty {
         lines.append("\(row.id) \(shape) on \(row.threads) threads: " + why.joined(separator: ", "))
