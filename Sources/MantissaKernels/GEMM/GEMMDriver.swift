@@ -435,12 +435,12 @@ private func computeBlock(
         }
       }
       // An edge tile into the scratch tile (rows `nr` apart), by the kernel's left half when
-      // at most 16 columns are left: C's last columns at n = 1000 or 520 (8 past the panels) in
+      // at most half a panel of columns is left: C's last columns at n = 1000 or 520 (8 past the panels) in
       // half a tile's time, A's rows still in L1 (+2-3%; through the narrow path, which reads
       // A again, or as a whole tile, it cost 3-4%).
       @inline(__always)
       func runEdgeTile(_ update: TileUpdate) {
-        if nrCur <= 16 && kernel.hasLeftHalf {
+        if nrCur <= nr / 2 && kernel.hasLeftHalf {
           kernel.runLeftHalf(
             kc: kc, a: inPlace ? aRows : a, lda: inPlace ? lda : 0, b: b, tile: tile,
             update: update)

@@ -58,24 +58,31 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
   }
 
   /// Whether the kernel rounds a Float16 C straight from its registers (``TileUpdate/half``).
-  var roundsToFloat16: Bool { self == .tile8x32SIMD16 }
+  var roundsToFloat16: Bool { self != .tile12x32SIMD16 }
 
   /// Whether ``runDirectA(kc:a:lda:b:c:ldc:update:)`` exists: the kernel can read full
   /// micro-panels of a row-major A in place.
   var readsAInPlace: Bool { self != .tile12x32SIMD16 }
 
   /// Whether ``runLeftHalf(kc:a:lda:b:tile:update:)`` exists: the kernel can compute the left
-  /// 16 columns of a tile alone, for edge tiles at most 16 wide.
-  var hasLeftHalf: Bool { self == .tile8x32SIMD16 }
+  /// half of a tile (`nr / 2` columns) alone, for edge tiles at most that wide.
+  var hasLeftHalf: Bool { self != .tile12x32SIMD16 }
 
-  /// The left 16 columns of a tile into `tile` (32 Floats a row); A packed (`lda` 0) or read in
-  /// place (rows `lda` apart).
+  /// The left `nr / 2` columns of a tile into `tile` (`nr` Floats a row); A packed (`lda` 0) or
+  /// read in place (rows `lda` apart).
   @inline(__always)
   func runLeftHalf(
     kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
     tile: UnsafeMutablePointer<Float>, update: TileUpdate
   ) {
-    F32GEMM8x32SIMD16.runLeftHalf(kc: kc, a: a, lda: lda, b: b, tile: tile, update: update)
+    switch self {
+    case .tile8x32SIMD16:
+      F32GEMM8x32SIMD16.runLeftHalf(kc: kc, a: a, lda: lda, b: b, tile: tile, update: update)
+    case .tile6x16SIMD8:
+      F32GEMM6x16SIMD8.runLeftHalf(kc: kc, a: a, lda: lda, b: b, tile: tile, update: update)
+    case .tile12x32SIMD16:
+      fatalError("f32-gemm-12x32-simd16 has no left-half kernel")
+    }
   }
 
   /// Whether ``runPackingB(kc:a:lda:packing:panel:c:ldc:update:)`` exists: the kernel can pack

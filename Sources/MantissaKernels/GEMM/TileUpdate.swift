@@ -152,6 +152,16 @@ struct HalfFinish {
     if let reluMaskDelta { v = maskedByReLU(v, loadWidened16(halfMask(d, reluMaskDelta))) }
     storeNarrowed(v, to: d)
   }
+
+  @_transparent
+  func apply(_ w: SIMD8<Float>, to d: UnsafeMutablePointer<Float16>, column j: Int) {
+    var v = w
+    if beta != 0 { v = v.addingProduct(beta, loadWidened8(d)) }
+    if let bias { v += load8(bias + j) }
+    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if let reluMaskDelta { v = maskedByReLU(v, loadWidened8(halfMask(d, reluMaskDelta))) }
+    storeNarrowed(v, to: d)
+  }
 }
 
 /// `v` where the ReLU mask value is > 0, `v * 0` elsewhere (NaN masks included): the formula of

@@ -18,7 +18,7 @@ enum F32GEMM6x16SIMD8 {
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
-    var tile = Tile(prefetching: c, ldc: ldc, kc: kc)
+    var tile = Tile(prefetching: c, ldc: ldc, update: update, kc: kc)
     var ap = a
     var bp = b
     let claimAt = tileClaimStep(kc)
@@ -27,7 +27,7 @@ enum F32GEMM6x16SIMD8 {
       ap += 6
       bp += 16
     }
-    tile.claim(c, ldc: ldc)
+    tile.claim(c, ldc: ldc, update: update)
     for _ in claimAt..<kc {
       tile.step(bp, ap)
       ap += 6
@@ -46,7 +46,7 @@ enum F32GEMM6x16SIMD8 {
     kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
-    var tile = Tile(prefetching: c, ldc: ldc, kc: kc)
+    var tile = Tile(prefetching: c, ldc: ldc, update: update, kc: kc)
     let rows = MicroPanelRows(a, lda: lda)
     var bp = b
     let claimAt = tileClaimStep(kc)
@@ -54,7 +54,7 @@ enum F32GEMM6x16SIMD8 {
       tile.step(bp, rows, offset: p)
       bp += 16
     }
-    tile.claim(c, ldc: ldc)
+    tile.claim(c, ldc: ldc, update: update)
     for p in claimAt..<kc {
       tile.step(bp, rows, offset: p)
       bp += 16
@@ -97,7 +97,7 @@ enum F32GEMM6x16SIMD8 {
     next: UnsafePointer<T>, b: UnsafeMutablePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
-    var tile = Tile(prefetching: c, ldc: ldc, kc: kc)
+    var tile = Tile(prefetching: c, ldc: ldc, update: update, kc: kc)
     let rows = MicroPanelRows(a, lda: lda)
     // The first and last byte of the next panel's 16 values: every line of an aligned row.
     let lastByte = 16 * MemoryLayout<T>.stride - 1
@@ -122,9 +122,48 @@ enum F32GEMM6x16SIMD8 {
     }
     let claimAt = tileClaimStep(kc)
     for _ in 0..<claimAt { step() }
-    tile.claim(c, ldc: ldc)
+    tile.claim(c, ldc: ldc, update: update)
     for _ in claimAt..<kc { step() }
     tile.store(to: c, ldc: ldc, update: update)
+  }
+
+  /// The left 8 columns of a tile, for C's last columns when at most 8 remain past the full
+  /// panels (n = 1000): the same FMAs in the same order as the full tile's first 8 columns, so
+  /// the same bits, at half the work. `a` is a packed micro-panel (`lda` 0) or six rows `lda`
+  /// apart read in place; `b` a 16-wide packed panel. The result goes to `tile`, 16 Floats a
+  /// row (the driver's edge scratch), through `update`.
+  @inline(never)
+  static func runLeftHalf(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    tile: UnsafeMutablePointer<Float>, update: TileUpdate
+  ) {
+    let rows = MicroPanelRows(a, lda: lda)
+    var c0 = SIMD8<Float>()
+    var c1 = SIMD8<Float>()
+    var c2 = SIMD8<Float>()
+    var c3 = SIMD8<Float>()
+    var c4 = SIMD8<Float>()
+    var c5 = SIMD8<Float>()
+    var bp = b
+    var q = 0
+    for _ in 0..<kc {
+      mantissa_prefetch_read(bp + 384)
+      let b0 = load8(bp)
+      c0 = c0.addingProduct(SIMD8(repeating: rows.r0[q]), b0)
+      c1 = c1.addingProduct(SIMD8(repeating: rows.r1[q]), b0)
+      c2 = c2.addingProduct(SIMD8(repeating: rows.r2[q]), b0)
+      c3 = c3.addingProduct(SIMD8(repeating: rows.r3[q]), b0)
+      c4 = c4.addingProduct(SIMD8(repeating: rows.r4[q]), b0)
+      c5 = c5.addingProduct(SIMD8(repeating: rows.r5[q]), b0)
+      q &+= rows.kStride
+      bp += 16
+    }
+    update.apply(c0, to: tile, column: 0)
+    update.apply(c1, to: tile + 16, column: 0)
+    update.apply(c2, to: tile + 32, column: 0)
+    update.apply(c3, to: tile + 48, column: 0)
+    update.apply(c4, to: tile + 64, column: 0)
+    update.apply(c5, to: tile + 80, column: 0)
   }
 
   /// The six rows of an A micro-panel: row r's value at k step p at `r_r[p * kStride]`. Read
@@ -159,16 +198,27 @@ enum F32GEMM6x16SIMD8 {
     /// Zero accumulators, with C's tile asked into L2 when the loop is long enough to claim
     /// it later (TilePrefetch.swift).
     @_transparent
-    init(prefetching c: UnsafeMutablePointer<Float>, ldc: Int, kc: Int) {
+    init(prefetching c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate, kc: Int) {
       if tileClaimStep(kc) > 0 {
-        prefetchTile(c, rows: 6, lines: 2, strideBytes: ldc * 4) { mantissa_prefetch_l2($0) }
+        Self.prefetchRows(of: c, ldc: ldc, update: update) { mantissa_prefetch_l2($0) }
       }
     }
 
     /// Asks for C's tile in L1 with intent to write, for the merge after the loop.
     @_transparent
-    func claim(_ c: UnsafeMutablePointer<Float>, ldc: Int) {
-      prefetchTile(c, rows: 6, lines: 2, strideBytes: ldc * 4) { mantissa_prefetch_write($0) }
+    func claim(_ c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate) {
+      Self.prefetchRows(of: c, ldc: ldc, update: update) { mantissa_prefetch_write($0) }
+    }
+
+    /// The tile's 6 rows: 64 bytes of Float, or 32 of Float16 (``TileUpdate/half``), either of
+    /// which may straddle two lines.
+    @_transparent
+    static func prefetchRows(
+      of c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate,
+      _ prefetch: (UnsafeRawPointer) -> Void
+    ) {
+      let strideBytes = ldc * (update.half == nil ? 4 : 2)
+      prefetchTile(c, rows: 6, lines: 2, strideBytes: strideBytes, prefetch)
     }
 
     /// One k step: B's 16 values at `bp` times A's six values at `ap`.
@@ -231,24 +281,29 @@ enum F32GEMM6x16SIMD8 {
 
     @_transparent
     func store(to c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate) {
-      var row = c
-      update.apply(c00, to: row, column: 0)
-      update.apply(c01, to: row + 8, column: 8)
-      row += ldc
-      update.apply(c10, to: row, column: 0)
-      update.apply(c11, to: row + 8, column: 8)
-      row += ldc
-      update.apply(c20, to: row, column: 0)
-      update.apply(c21, to: row + 8, column: 8)
-      row += ldc
-      update.apply(c30, to: row, column: 0)
-      update.apply(c31, to: row + 8, column: 8)
-      row += ldc
-      update.apply(c40, to: row, column: 0)
-      update.apply(c41, to: row + 8, column: 8)
-      row += ldc
-      update.apply(c50, to: row, column: 0)
-      update.apply(c51, to: row + 8, column: 8)
+      storeRow(c00, c01, to: c, row: 0, ldc: ldc, update: update)
+      storeRow(c10, c11, to: c, row: 1, ldc: ldc, update: update)
+      storeRow(c20, c21, to: c, row: 2, ldc: ldc, update: update)
+      storeRow(c30, c31, to: c, row: 3, ldc: ldc, update: update)
+      storeRow(c40, c41, to: c, row: 4, ldc: ldc, update: update)
+      storeRow(c50, c51, to: c, row: 5, ldc: ldc, update: update)
+    }
+  }
+
+  /// One row of the tile, into Float C or rounded into Float16 C (``TileUpdate/half``).
+  @_transparent
+  static func storeRow(
+    _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, to c: UnsafeMutablePointer<Float>, row r: Int,
+    ldc: Int, update: TileUpdate
+  ) {
+    if let half = update.half {
+      let d = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float16.self) + r * ldc
+      half.apply(v0 * update.alpha, to: d, column: 0)
+      half.apply(v1 * update.alpha, to: d + 8, column: 8)
+    } else {
+      let d = c + r * ldc
+      update.apply(v0, to: d, column: 0)
+      update.apply(v1, to: d + 8, column: 8)
     }
   }
 }
