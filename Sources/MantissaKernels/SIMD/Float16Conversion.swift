@@ -2,8 +2,8 @@
 // (`SIMD16<Float>(SIMD16<Float16>)` and back) are emitted as out-of-line calls even from
 // non-generic kernels (finishFloat16 and the masked row-end helpers called one per vector,
 // ~1.4% of a mixed-precision seed step). AVX-512 builds use one 512-bit vcvtph2ps / vcvtps2ph
-// each way (the narrowing one through a C helper, CMantissaCPU.h), AVX2 builds the widening
-// intrinsic; otherwise lane by lane, which LLVM vectorizes as the target allows.
+// each way (the narrowing one through a C helper, CMantissaCPU.h), AVX2 builds two 256-bit
+// ones; otherwise lane by lane, which LLVM vectorizes as the target allows.
 
 import CMantissaCPU
 
@@ -22,11 +22,12 @@ import CMantissaCPU
 #elseif MANTISSA_AVX2
   import _Builtin_intrinsics.intel
 
+  // Halves by bit casts: `lowHalf` and `SIMD16(lowHalf:highHalf:)` can stay out-of-line calls
+  // (VectorLanes.swift).
   @inlinable @inline(__always)
   func widen(_ h: SIMD16<Float16>) -> SIMD16<Float> {
-    SIMD16(
-      lowHalf: _mm256_cvtph_ps(unsafeBitCast(h.lowHalf, to: __m128i.self)),
-      highHalf: _mm256_cvtph_ps(unsafeBitCast(h.highHalf, to: __m128i.self)))
+    let (low, high) = unsafeBitCast(h, to: (__m128i, __m128i).self)
+    return unsafeBitCast((_mm256_cvtph_ps(low), _mm256_cvtph_ps(high)), to: SIMD16<Float>.self)
   }
 
   @inlinable @inline(__always)
@@ -54,6 +55,10 @@ import CMantissaCPU
 func narrow(_ f: SIMD16<Float>) -> SIMD16<Float16> {
   #if MANTISSA_AVX512
     return unsafeBitCast(mantissa_narrow_ps512(f), to: SIMD16<Float16>.self)
+  #elseif MANTISSA_AVX2
+    let (low, high) = unsafeBitCast(f, to: (SIMD8<Float>, SIMD8<Float>).self)
+    return unsafeBitCast(
+      (mantissa_narrow_ps256(low), mantissa_narrow_ps256(high)), to: SIMD16<Float16>.self)
   #else
     var r = SIMD16<Float16>()
     for j in 0..<16 { r[j] = Float16(f[j]) }
@@ -63,9 +68,13 @@ func narrow(_ f: SIMD16<Float>) -> SIMD16<Float16> {
 
 @inlinable @inline(__always)
 func narrow(_ f: SIMD8<Float>) -> SIMD8<Float16> {
-  var r = SIMD8<Float16>()
-  for j in 0..<8 { r[j] = Float16(f[j]) }
-  return r
+  #if MANTISSA_AVX512 || MANTISSA_AVX2
+    return unsafeBitCast(mantissa_narrow_ps256(f), to: SIMD8<Float16>.self)
+  #else
+    var r = SIMD8<Float16>()
+    for j in 0..<8 { r[j] = Float16(f[j]) }
+    return r
+  #endif
 }
 
 @inlinable @inline(__always)

@@ -74,6 +74,70 @@ func store(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>) {
 
   @inlinable @inline(__always)
   func laneMask(_ count: Int) -> UInt16 { UInt16(truncatingIfNeeded: (1 &<< count) &- 1) }
+#elseif MANTISSA_AVX2
+  import CMantissaCPU
+  import _Builtin_intrinsics.intel
+
+  // The same contracts with AVX's sign-bit-masked loads and stores (CMantissaCPU.h says why).
+
+  /// The first `count` (0...16) Floats at `p` in the low lanes, zeros above; nothing past
+  /// `p + count` is read.
+  @inlinable @inline(__always)
+  func loadPartial16(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
+    let low = mantissa_load_partial_ps256(p, count)
+    let high = mantissa_load_partial_ps256(p + 8, count &- 8)
+    return unsafeBitCast((low, high), to: SIMD16<Float>.self)
+  }
+
+  /// Writes the low `count` (0...16) lanes of `v` to `p`; nothing past `p + count` is touched.
+  @inlinable @inline(__always)
+  func storePartial16(_ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float>, _ count: Int) {
+    let (low, high) = unsafeBitCast(v, to: (SIMD8<Float>, SIMD8<Float>).self)
+    mantissa_store_partial_ps256(p, count, low)
+    mantissa_store_partial_ps256(p + 8, count &- 8, high)
+  }
+
+  /// Writes the low `count` (0...8) lanes of `v` to `p`; nothing past `p + count` is touched.
+  @inlinable @inline(__always)
+  func storePartial8(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>, _ count: Int) {
+    mantissa_store_partial_ps256(p, count, v)
+  }
+
+  /// The first `count` (0...16) Float16 values at `p`, widened, zeros above; nothing past
+  /// `p + count` is read.
+  @inlinable @inline(__always)
+  func loadPartialWidened16(_ p: UnsafePointer<Float16>, _ count: Int) -> SIMD16<Float> {
+    let bits = UnsafeRawPointer(p).assumingMemoryBound(to: UInt16.self)
+    let low = _mm256_cvtph_ps(mantissa_load_partial_epi16(bits, min(count, 8)))
+    let high = _mm256_cvtph_ps(mantissa_load_partial_epi16(bits + 8, count &- 8))
+    return unsafeBitCast((low, high), to: SIMD16<Float>.self)
+  }
+
+  /// Rounds the low `count` (0...16) lanes of `v` to Float16 and writes them to `p`; nothing
+  /// past `p + count` is touched.
+  @inlinable @inline(__always)
+  func storePartialNarrowed16(
+    _ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float16>, _ count: Int
+  ) {
+    let (low, high) = unsafeBitCast(v, to: (SIMD8<Float>, SIMD8<Float>).self)
+    if count >= 8 {
+      storeNarrowed(low, to: p)
+      storePartialNarrowed8(high, to: p + 8, count &- 8)
+    } else {
+      storePartialNarrowed8(low, to: p, count)
+    }
+  }
+
+  /// Rounds the low `count` (0...8) lanes of `v` to Float16 and writes them to `p`; nothing
+  /// past `p + count` is touched.
+  @inlinable @inline(__always)
+  func storePartialNarrowed8(
+    _ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float16>, _ count: Int
+  ) {
+    mantissa_store_partial_epi16(
+      UnsafeMutableRawPointer(p).assumingMemoryBound(to: UInt16.self), count,
+      mantissa_narrow_ps256(v))
+  }
 #else
   /// The first `count` (0...16) Float16 values at `p`, widened, zeros above, lane by lane.
   @inlinable @inline(__always)
