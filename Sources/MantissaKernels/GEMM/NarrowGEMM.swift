@@ -276,10 +276,11 @@ private func narrowRows<T: PackableElement>(
   rows: Range<Int>
 ) {
   // Eight accumulators either way, enough independent FMA chains to hide the FMA latency: 8 rows
-  // of 16 columns (n <= 16) or 4 rows of 32. A Float16 C accumulates its K blocks in a Float
+  // of 16 columns (n <= 16) or 4 rows of 32 (half as many rows in AVX2 builds,
+  // ``NarrowAccumulators/fullGroups``). A Float16 C accumulates its K blocks in a Float
   // scratch, rounded once at the end by the packed path's `finishFloat16`, so both paths give
   // the same bits.
-  let groupRows = width == 16 ? 8 : 4
+  let groupRows = NarrowAccumulators.groupRows(width: width, narrowRight: p.n <= 24)
   let widensGroups = T.self == Float16.self && (p.a.rowStride == 1 || p.a.columnStride == 1)
   let aScratchCount = widensGroups ? groupRows * ((min(kc, max(p.k, 1)) + 15) / 16 * 16) : 0
   // On the stack: a Float16 A's blocks call this once per 32-256 rows, and two heap
@@ -461,6 +462,23 @@ struct RowPointers<T> {
 /// (`F32GEMM8x32SIMD16.runLeftHalf`). Each C value gets one FMA per k in increasing order, the
 /// order of every other GEMM path.
 struct NarrowAccumulators {
+  /// Whether the rows form's groups are full height: 8 rows of 16 columns or 4 of 32, eight
+  /// accumulators that with B and a broadcast fill AVX-512's 32 registers about halfway. On
+  /// AVX2's 16 ymm registers the same group (each SIMD16 two registers) spilled its
+  /// accumulators on every k step, so there groups are half as tall: 4 rows of 16 columns or 2
+  /// of 32, eight ymm FMA chains, still enough to cover the FMA latency (Zen 3, 1 thread:
+  /// 64x10x64 2.9 -> 2.1 us, 1000x16x64 38.5 -> 25.5, 1000x32x64 78 -> 48). Rows beyond the
+  /// group in these functions then compile away. The 17-24-column form keeps 4 rows: its 12
+  /// ymm accumulators fit, and 2 rows (6 chains) ran 1000x20x64 at 49 us against 38.
+  static let fullGroups = CompiledCPU.hasAVX512F
+
+  /// Rows per group of the rows form for `width` (16 or 32) columns; `narrowRight`: the
+  /// 17-24-column form.
+  static func groupRows(width: Int, narrowRight: Bool) -> Int {
+    if width == 16 { return fullGroups ? 8 : 4 }
+    return fullGroups || narrowRight ? 4 : 2
+  }
+
   var c0 = SIMD16<Float>()
   var c1 = SIMD16<Float>()
   var c2 = SIMD16<Float>()
@@ -517,10 +535,12 @@ struct NarrowAccumulators {
         c1 = c1.addingProduct(T.widen(r + 1), b0)
         c2 = c2.addingProduct(T.widen(r + 2), b0)
         c3 = c3.addingProduct(T.widen(r + 3), b0)
-        c4 = c4.addingProduct(T.widen(r + 4), b0)
-        c5 = c5.addingProduct(T.widen(r + 5), b0)
-        c6 = c6.addingProduct(T.widen(r + 6), b0)
-        c7 = c7.addingProduct(T.widen(r + 7), b0)
+        if Self.fullGroups {
+          c4 = c4.addingProduct(T.widen(r + 4), b0)
+          c5 = c5.addingProduct(T.widen(r + 5), b0)
+          c6 = c6.addingProduct(T.widen(r + 6), b0)
+          c7 = c7.addingProduct(T.widen(r + 7), b0)
+        }
       }
       return
     }
@@ -531,10 +551,12 @@ struct NarrowAccumulators {
       c1 = c1.addingProduct(T.widen(a.r1 + o), b0)
       c2 = c2.addingProduct(T.widen(a.r2 + o), b0)
       c3 = c3.addingProduct(T.widen(a.r3 + o), b0)
-      c4 = c4.addingProduct(T.widen(a.r4 + o), b0)
-      c5 = c5.addingProduct(T.widen(a.r5 + o), b0)
-      c6 = c6.addingProduct(T.widen(a.r6 + o), b0)
-      c7 = c7.addingProduct(T.widen(a.r7 + o), b0)
+      if Self.fullGroups {
+        c4 = c4.addingProduct(T.widen(a.r4 + o), b0)
+        c5 = c5.addingProduct(T.widen(a.r5 + o), b0)
+        c6 = c6.addingProduct(T.widen(a.r6 + o), b0)
+        c7 = c7.addingProduct(T.widen(a.r7 + o), b0)
+      }
     }
     for q in ks { step(q) }
   }
@@ -553,12 +575,14 @@ struct NarrowAccumulators {
       x = SIMD16<Float>(repeating: T.widen(a.r1 + o))
       c2 = c2.addingProduct(x, b0)
       c3 = c3.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: T.widen(a.r2 + o))
-      c4 = c4.addingProduct(x, b0)
-      c5 = c5.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: T.widen(a.r3 + o))
-      c6 = c6.addingProduct(x, b0)
-      c7 = c7.addingProduct(x, b1)
+      if Self.fullGroups {
+        x = SIMD16<Float>(repeating: T.widen(a.r2 + o))
+        c4 = c4.addingProduct(x, b0)
+        c5 = c5.addingProduct(x, b1)
+        x = SIMD16<Float>(repeating: T.widen(a.r3 + o))
+        c6 = c6.addingProduct(x, b0)
+        c7 = c7.addingProduct(x, b1)
+      }
     }
     for q in ks { step(q) }
   }
@@ -968,12 +992,14 @@ private func narrowShallow32<T: PackableElement>(
         x = T.widen(r1 + o)
         l2 = l2.addingProduct(SIMD16(repeating: x), b0)
         h3 = h3.addingProduct(SIMD8(repeating: x), b1)
-        x = T.widen(r2 + o)
-        l4 = l4.addingProduct(SIMD16(repeating: x), b0)
-        h5 = h5.addingProduct(SIMD8(repeating: x), b1)
-        x = T.widen(r3 + o)
-        l6 = l6.addingProduct(SIMD16(repeating: x), b0)
-        h7 = h7.addingProduct(SIMD8(repeating: x), b1)
+        if NarrowAccumulators.fullGroups {
+          x = T.widen(r2 + o)
+          l4 = l4.addingProduct(SIMD16(repeating: x), b0)
+          h5 = h5.addingProduct(SIMD8(repeating: x), b1)
+          x = T.widen(r3 + o)
+          l6 = l6.addingProduct(SIMD16(repeating: x), b0)
+          h7 = h7.addingProduct(SIMD8(repeating: x), b1)
+        }
       }
       (t.c0, t.c2, t.c4, t.c6) = (l0, l2, l4, l6)
       (t.c1, t.c3, t.c5, t.c7) = (lowEightOf(h1), lowEightOf(h3), lowEightOf(h5), lowEightOf(h7))
@@ -989,21 +1015,27 @@ private func narrowShallow32<T: PackableElement>(
       x = SIMD16<Float>(repeating: T.widen(r1 + o))
       t.c2 = t.c2.addingProduct(x, b0)
       t.c3 = t.c3.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: T.widen(r2 + o))
-      t.c4 = t.c4.addingProduct(x, b0)
-      t.c5 = t.c5.addingProduct(x, b1)
-      x = SIMD16<Float>(repeating: T.widen(r3 + o))
-      t.c6 = t.c6.addingProduct(x, b0)
-      t.c7 = t.c7.addingProduct(x, b1)
+      if NarrowAccumulators.fullGroups {
+        x = SIMD16<Float>(repeating: T.widen(r2 + o))
+        t.c4 = t.c4.addingProduct(x, b0)
+        t.c5 = t.c5.addingProduct(x, b1)
+        x = SIMD16<Float>(repeating: T.widen(r3 + o))
+        t.c6 = t.c6.addingProduct(x, b0)
+        t.c7 = t.c7.addingProduct(x, b1)
+      }
     }
     return t
   }
+  // In AVX2 builds 2 rows here even for 17-24 columns: at k <= 16 the 4-row group's spills
+  // cost more than its FMA chains gain (Zen 3: 1000x20x10 10.2 -> 9.4 us, Float16 C 10.1 ->
+  // 10.0, 1000x24x8 9.9 -> 7.6), unlike the deeper rows form (``NarrowAccumulators``).
+  let groupRows = NarrowAccumulators.fullGroups ? 4 : 2
   @inline(__always) func forEachGroup(
     _ store: (Int, SIMD16<Float>, SIMD16<Float>) -> Void
   ) {
     var i = rows.lowerBound
     while i < rows.upperBound {
-      let count = min(4, rows.upperBound - i)
+      let count = min(groupRows, rows.upperBound - i)
       let t = sums(a + (i &- firstRowOfA) &* rs, count)
       store(i, t.c0, t.c1)
       if count > 1 { store(i + 1, t.c2, t.c3) }
@@ -1203,12 +1235,13 @@ private func narrowShallow16(
 ) {
   let rs = p.a.rowStride
   let k = p.k
+  let groupRows = NarrowAccumulators.groupRows(width: 16, narrowRight: false)
   @inline(__always) func forEachGroup(_ store: (Int, SIMD16<Float>) -> Void) {
     var i = rows.lowerBound
     while i < rows.upperBound {
-      let count = min(8, rows.upperBound - i)
+      let count = min(groupRows, rows.upperBound - i)
       let r0 = a + (i &- firstRowOfA) &* rs
-      if count < 8 {
+      if count < groupRows {
         // A short group: rows one by one (each its own chain, the same order).
         for row in 0..<count {
           var acc = SIMD16<Float>()
@@ -1230,24 +1263,28 @@ private func narrowShallow16(
         t.c2 = t.c2.addingProduct(SIMD16(repeating: r.pointee), b0)
         r += rs
         t.c3 = t.c3.addingProduct(SIMD16(repeating: r.pointee), b0)
-        r += rs
-        t.c4 = t.c4.addingProduct(SIMD16(repeating: r.pointee), b0)
-        r += rs
-        t.c5 = t.c5.addingProduct(SIMD16(repeating: r.pointee), b0)
-        r += rs
-        t.c6 = t.c6.addingProduct(SIMD16(repeating: r.pointee), b0)
-        r += rs
-        t.c7 = t.c7.addingProduct(SIMD16(repeating: r.pointee), b0)
+        if NarrowAccumulators.fullGroups {
+          r += rs
+          t.c4 = t.c4.addingProduct(SIMD16(repeating: r.pointee), b0)
+          r += rs
+          t.c5 = t.c5.addingProduct(SIMD16(repeating: r.pointee), b0)
+          r += rs
+          t.c6 = t.c6.addingProduct(SIMD16(repeating: r.pointee), b0)
+          r += rs
+          t.c7 = t.c7.addingProduct(SIMD16(repeating: r.pointee), b0)
+        }
       }
       store(i, t.c0)
       store(i + 1, t.c1)
       store(i + 2, t.c2)
       store(i + 3, t.c3)
-      store(i + 4, t.c4)
-      store(i + 5, t.c5)
-      store(i + 6, t.c6)
-      store(i + 7, t.c7)
-      i += 8
+      if NarrowAccumulators.fullGroups {
+        store(i + 4, t.c4)
+        store(i + 5, t.c5)
+        store(i + 6, t.c6)
+        store(i + 7, t.c7)
+      }
+      i += groupRows
     }
   }
   let unused = SIMD16<Float>()
