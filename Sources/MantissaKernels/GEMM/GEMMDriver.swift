@@ -213,8 +213,12 @@ private func runRegion(
   // Each part starts on a cache line (counts rounded to 16 Floats): with an odd KC (k = 193,
   // 257) an unrounded A panel left every B panel 32 bytes off, so each of the microkernel's
   // 64-byte B loads straddled two lines.
-  // Room for two A micro-panels (a transposed A is packed in pairs, ``computeBlock``).
-  let aCount = roundUp(2 * mr * kcMax, 16)
+  // Room for two A micro-panels (a transposed A is packed in pairs, ``computeBlock``), or for
+  // the whole MC block of a transposed A packed at once for the 6-row kernel.
+  let aCount =
+    packsTransposedABlock(kernel, p.a)
+    ? roundUp(roundUp(mc, mr) * kcMax, 16)
+    : roundUp(2 * mr * kcMax, 16)
   let bCount = packedBPanelsNeeded ? roundUp(kcMax * nc, 16) : 0
   let tileCount = roundUp(mr * nr, 16)
   let workspaceCount =
@@ -316,6 +320,12 @@ private func runRegion(
   }
 }
 
+/// Whether the macro-kernel packs a transposed A's whole MC block before its first row of tiles
+/// (``packTransposedABlock6``) rather than a micro-panel or a pair at a time.
+private func packsTransposedABlock(_ kernel: GEMMMicrokernel, _ a: OperandView) -> Bool {
+  kernel.mr == 6 && a.rowStride == 1 && a.columnStride != 1
+}
+
 /// Whether a Float16 C is rounded in the microkernel's registers (``TileUpdate/half``) rather
 /// than through the Float workspace: one decision for sizing the scratch and for the loop.
 private func roundsFloat16InKernel(_ kBlocks: Int, _ kernel: GEMMMicrokernel) -> Bool {
@@ -369,6 +379,12 @@ private func computeBlock(
   // into `source.panel` (room for two) by the 8-row kernels.
   let pairsTransposedA = mr == 8 && source.view.rowStride == 1 && source.view.columnStride != 1
   var pairPacked = false
+  let blockPacked = packsTransposedABlock(kernel, source.view)
+  if blockPacked {
+    packTransposedABlock6(
+      source.view, row0: source.row0, depth0: source.depth0, rows: rows, depth: kc,
+      into: source.panel)
+  }
   var ir = 0
   while ir < rows {
     var a = panel0
@@ -396,6 +412,8 @@ private func computeBlock(
         }
         lda = kc
       }
+    } else if blockPacked {
+      a = panel0 + ir * kc
     } else if pairsTransposedA && ir % 16 == 0 && ir + 16 <= rows {
       // Micro-panels in pairs: the pair's 16 values of each k step are one 64-byte line of a
       // transposed A, so one pass reads each line once (packing the panels one at a time read

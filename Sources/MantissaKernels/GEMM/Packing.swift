@@ -191,6 +191,62 @@ func packTransposedAPair(
   }
 }
 
+/// Packs rows `row0..<row0 + rows` x depth `depth` of a transposed op(A) (its rows adjacent in
+/// memory) as 6-row micro-panels, one after another `6 * depth` Floats apart, the last one
+/// zero-padded: each depth step's `rows` values are one contiguous run, read front to back
+/// once for the whole block. For `f32-gemm-6x16-simd8`, whose panels (24 bytes a depth step)
+/// do not fill a cache line the way the 8-row kernels' pairs do: packed a panel at a time, the
+/// source lines (`lda` apart, often all in one L1 set) were fetched again for every panel, and
+/// a transposed A ran at 77% of peak against 90% row-major (3072x768x512, Zen 3).
+func packTransposedABlock6(
+  _ a: OperandView, row0: Int, depth0: Int, rows: Int, depth: Int,
+  into dst: UnsafeMutablePointer<Float>
+) {
+  let full = rows / 6
+  let tail = rows - full * 6
+  let panelStride = 6 * depth
+  /// One depth step's `rows` Floats at `q`, into each panel's slot for step `p`.
+  @inline(__always)
+  func scatter(_ source: UnsafePointer<Float>, step p: Int) {
+    var q = source
+    var d = dst + p * 6
+    for _ in 0..<full {
+      let f = UnsafeRawPointer(q)
+      let out = UnsafeMutableRawPointer(d)
+      out.storeBytes(of: f.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+      out.storeBytes(
+        of: f.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self), toByteOffset: 16,
+        as: SIMD2<Float>.self)
+      q += 6
+      d += panelStride
+    }
+    if tail > 0 {
+      for l in 0..<tail { d[l] = q[l] }
+      for l in tail..<6 { d[l] = 0 }
+    }
+  }
+  switch a.storage {
+  case .float32:
+    var s = a.base.assumingMemoryBound(to: Float.self) + row0 + depth0 * a.columnStride
+    for p in 0..<depth {
+      scatter(s, step: p)
+      s += a.columnStride
+    }
+  case .float16:
+    // Each step's run widened 16 values per conversion into a row that stays in L1 first: six
+    // values at a time, the conversions were scalar (768^3 tn f16-f32acc 76 -> 71% of peak).
+    var s = a.base.assumingMemoryBound(to: Float16.self) + row0 + depth0 * a.columnStride
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: rows) { row in
+      let r = row.baseAddress!
+      for p in 0..<depth {
+        Float16.copyWidened(s, to: r, count: rows)
+        scatter(r, step: p)
+        s += a.columnStride
+      }
+    }
+  }
+}
+
 /// ``packPanels`` for Float16. Lines that run along depth (the transposing case) are widened
 /// into a Float scratch a panel at a time and interleaved from there: with the widening fused
 /// into the 8x8 transposes, LLVM breaks both into per-element conversions and inserts, and
