@@ -200,25 +200,14 @@ enum F32GEMM6x16SIMD8 {
     @_transparent
     init(prefetching c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate, kc: Int) {
       if tileClaimStep(kc) > 0 {
-        Self.prefetchRows(of: c, ldc: ldc, update: update) { mantissa_prefetch_l2($0) }
+        prefetchTileRows(of: c, rows: 6, ldc: ldc, update: update) { mantissa_prefetch_l2($0) }
       }
     }
 
     /// Asks for C's tile in L1 with intent to write, for the merge after the loop.
     @_transparent
     func claim(_ c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate) {
-      Self.prefetchRows(of: c, ldc: ldc, update: update) { mantissa_prefetch_write($0) }
-    }
-
-    /// The tile's 6 rows: 64 bytes of Float, or 32 of Float16 (``TileUpdate/half``), either of
-    /// which may straddle two lines.
-    @_transparent
-    static func prefetchRows(
-      of c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate,
-      _ prefetch: (UnsafeRawPointer) -> Void
-    ) {
-      let strideBytes = ldc * (update.half == nil ? 4 : 2)
-      prefetchTile(c, rows: 6, lines: 2, strideBytes: strideBytes, prefetch)
+      prefetchTileRows(of: c, rows: 6, ldc: ldc, update: update) { mantissa_prefetch_write($0) }
     }
 
     /// One k step: B's 16 values at `bp` times A's six values at `ap`.

@@ -33,3 +33,15 @@ func prefetchTile(
     row += strideBytes
   }
 }
+
+/// ``prefetchTile(_:rows:lines:strideBytes:_:)`` for a kernel's C tile of `rows` rows, whose
+/// rows are `ldc` Floats apart, or `ldc` Float16 values apart when the tile is rounded into
+/// Float16 C (``TileUpdate/half``); two lines a row, since a row may straddle a line boundary.
+@_transparent
+func prefetchTileRows(
+  of c: UnsafeMutablePointer<Float>, rows: Int, ldc: Int, update: TileUpdate,
+  _ prefetch: (UnsafeRawPointer) -> Void
+) {
+  let strideBytes = ldc * (update.half == nil ? 4 : 2)
+  prefetchTile(c, rows: rows, lines: 2, strideBytes: strideBytes, prefetch)
+}
