@@ -992,10 +992,10 @@ private func narrowShallow32<T: PackableElement>(
         x = T.widen(r1 + o)
         l2 = l2.addingProduct(SIMD16(repeating: x), b0)
         h3 = h3.addingProduct(SIMD8(repeating: x), b1)
+        x = T.widen(r2 + o)
+        l4 = l4.addingProduct(SIMD16(repeating: x), b0)
+        h5 = h5.addingProduct(SIMD8(repeating: x), b1)
         if NarrowAccumulators.fullGroups {
-          x = T.widen(r2 + o)
-          l4 = l4.addingProduct(SIMD16(repeating: x), b0)
-          h5 = h5.addingProduct(SIMD8(repeating: x), b1)
           x = T.widen(r3 + o)
           l6 = l6.addingProduct(SIMD16(repeating: x), b0)
           h7 = h7.addingProduct(SIMD8(repeating: x), b1)
@@ -1026,10 +1026,12 @@ private func narrowShallow32<T: PackableElement>(
     }
     return t
   }
-  // In AVX2 builds 2 rows here even for 17-24 columns: at k <= 16 the 4-row group's spills
-  // cost more than its FMA chains gain (Zen 3: 1000x20x10 10.2 -> 9.4 us, Float16 C 10.1 ->
-  // 10.0, 1000x24x8 9.9 -> 7.6), unlike the deeper rows form (``NarrowAccumulators``).
-  let groupRows = NarrowAccumulators.fullGroups ? 4 : 2
+  // In AVX2 builds 3 rows here for 17-24 columns (9 ymm accumulators; 2 of 32): at k <= 16
+  // the 4-row group's spills cost more than its FMA chains gain, unlike in the deeper rows form
+  // (``NarrowAccumulators``). Zen 3, 1 thread, 4 -> 2 -> 3 rows: 1000x20x10 10.2 -> 9.2 ->
+  // 8.2 us, Float16 C 10.1 -> 10.0 -> 9.5, 1000x20x16 14.4 -> 12.1 -> 10.8, 1000x24x8 9.9 ->
+  // 7.7 -> 7.0.
+  let groupRows = NarrowAccumulators.fullGroups ? 4 : (narrowRight ? 3 : 2)
   @inline(__always) func forEachGroup(
     _ store: (Int, SIMD16<Float>, SIMD16<Float>) -> Void
   ) {
