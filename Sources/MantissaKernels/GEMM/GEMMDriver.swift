@@ -453,9 +453,9 @@ private func computeBlock(
         }
       }
       // An edge tile into the scratch tile (rows `nr` apart), by the kernel's left half when
-      // at most half a panel of columns is left: C's last columns at n = 1000 or 520 (8 past the panels) in
-      // half a tile's time, A's rows still in L1 (+2-3%; through the narrow path, which reads
-      // A again, or as a whole tile, it cost 3-4%).
+      // at most half a panel of columns is left: C's last columns at n = 1000 or 520 (8 past
+      // the panels) in half a tile's time, A's rows still in L1 (+2-3%; through the narrow
+      // path, which reads A again, or as a whole tile, it cost 3-4%).
       @inline(__always)
       func runEdgeTile(_ update: TileUpdate) {
         if nrCur <= nr / 2 && kernel.hasLeftHalf {
