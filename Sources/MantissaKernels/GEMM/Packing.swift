@@ -101,10 +101,19 @@ extension Float16: PackableElement {
       store(loadWidened8(p + i), to: d + i)
       i += 8
     }
-    while i < count {
-      d[i] = Float(p[i])
-      i += 1
-    }
+    #if MANTISSA_AVX512 || MANTISSA_AVX2
+      // The last 1-7 values as one partial vector: one value at a time, a narrow GEMM whose
+      // transposed Float16 A is widened 4 rows per depth step (AVX2 groups) ran 20x10x1000:tn
+      // at 45 us against Float's 7.3 (Zen 3).
+      if i < count {
+        storePartial8(lowEight(loadPartialWidened16(p + i, count &- i)), to: d + i, count &- i)
+      }
+    #else
+      while i < count {
+        d[i] = Float(p[i])
+        i += 1
+      }
+    #endif
   }
 }
 
