@@ -11,10 +11,13 @@ import CMantissaCPU
 #elseif MANTISSA_AVX2
   import _Builtin_intrinsics.intel
 
-  /// Lane-wise square root: two 256-bit `vsqrtps` (builds for AVX2 CPUs without AVX-512).
+  /// Lane-wise square root: two 256-bit `vsqrtps` (builds for AVX2 CPUs without AVX-512). The
+  /// halves by bit casts: `lowHalf` and `SIMD16(lowHalf:highHalf:)` can stay out-of-line calls
+  /// (VectorLanes.swift).
   @inlinable @inline(__always)
   func squareRoot(_ v: SIMD16<Float>) -> SIMD16<Float> {
-    SIMD16(lowHalf: _mm256_sqrt_ps(v.lowHalf), highHalf: _mm256_sqrt_ps(v.highHalf))
+    let (low, high) = unsafeBitCast(v, to: (SIMD8<Float>, SIMD8<Float>).self)
+    return unsafeBitCast((_mm256_sqrt_ps(low), _mm256_sqrt_ps(high)), to: SIMD16<Float>.self)
   }
 #else
   /// Lane-wise square root, lane by lane (correctly rounded; 16 scalar square roots; baseline
