@@ -174,6 +174,10 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       narrowRowsWideningA(
         p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b, width: width, kc: kc,
         rows: rows)
+    case (.float16, _) where p.a.rowStride == 1 && !NarrowAccumulators.fullGroups:
+      narrowRowsWideningTransposedA(
+        p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b, width: width, kc: kc,
+        rows: rows)
     case (.float32, 16):
       narrowRows16(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b, kc: kc, rows: rows)
     case (.float32, _):
@@ -245,6 +249,48 @@ private func narrowRowsWideningA(
     }
   }
 }
+
+/// ``narrowRows16`` / ``narrowRows32`` for a transposed Float16 A (a weight gradient's dY^T) in
+/// AVX2 builds: blocks of rows, all of k, are widened k-major into a Float buffer and run as a
+/// transposed Float A. The half-height AVX2 groups (4 rows of 16) each widened their 4 values
+/// per depth step, a partial conversion for every 4 FMAs; a block converts its rows' values of
+/// a depth step in one pass (16 and 8 at a time).
+@inline(never)
+private func narrowRowsWideningTransposedA(
+  _ p: GEMMProblem, a: UnsafePointer<Float16>, b: BRows, width: Int, kc: Int, rows: Range<Int>
+) {
+  let cs = p.a.columnStride
+  let groupRows = NarrowAccumulators.groupRows(width: width, narrowRight: p.n <= 24)
+  let blockRows = min(
+    rows.count, max(groupRows, narrowTransposedBlockFloats / max(p.k, 1) / groupRows * groupRows))
+  let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * p.k + 16)
+  defer { buffer.deallocate() }
+  let widened = alignedToCacheLine(buffer)
+  var q = p
+  q.a = OperandView(UnsafePointer(widened), .transpose, ld: blockRows)
+  var i = rows.lowerBound
+  while i < rows.upperBound {
+    let end = min(i + blockRows, rows.upperBound)
+    if cs == blockRows && end - i == cs {
+      Float16.copyWidened(a + i, to: widened, count: p.k * cs)
+    } else {
+      for depth in 0..<p.k {
+        Float16.copyWidened(a + depth * cs + i, to: widened + depth * blockRows, count: end - i)
+      }
+    }
+    if width == 16 {
+      narrowRows16(q, a: UnsafePointer(widened), firstRowOfA: i, b: b, kc: kc, rows: i..<end)
+    } else {
+      narrowRows32(q, a: UnsafePointer(widened), firstRowOfA: i, b: b, kc: kc, rows: i..<end)
+    }
+    i = end
+  }
+}
+
+/// Floats of a widened block of a transposed Float16 A (128 KiB): all of a seed-sized
+/// gradient's rows at once (20 x 1000). 16K-float blocks cost 20x10x1000:tn 14 us against 12 in
+/// one block, before the flat copy; 64K measured the same as 32K.
+let narrowTransposedBlockFloats = 32768
 
 /// Runs `body` on blocks of up to `blockRows` of `rows`, each block of a row-major Float16 A
 /// widened into Float rows `stride` apart (`widenRows`); `body` gets the problem with A
@@ -327,7 +373,8 @@ private func narrowRows<T: PackableElement>(
         // Widening one Float16 of A per broadcast puts a conversion beside every FMA on the
         // same ports, so the group's block of a transposed A (a weight gradient's dY^T) is
         // widened once, 16 values per conversion, k-major into a Float scratch (20x10x1000:tn
-        // 13.6 -> 9.6 us).
+        // 13.6 -> 9.6 us). AVX2 builds widen whole blocks of rows before this
+        // (`narrowRowsWideningTransposedA`): their groups of 4 rows converted 4 values at a time.
         let aHalf = UnsafeRawPointer(a).assumingMemoryBound(to: Float16.self)
         for q in p0..<p1 {
           Float16.copyWidened(

@@ -39,7 +39,10 @@ func narrowPathAlphaAndBeta(alpha: Float, beta: Float) {
 
 @Test(arguments: narrowCombinations)
 func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
-  // A both ways: a Float16 A is widened into a scratch (k-major when transposed) first. k = 1
+  // A both ways: a Float16 A is widened into a scratch (k-major when transposed) first; in
+  // AVX2 builds a transposed one in blocks of rows, as one flat array when the block is all of
+  // m and lda == m (k <= 468 here), else depth by depth (k = 600: blocks of 52 and 18 rows;
+  // 2 threads: each thread's rows). k = 1
   // takes the row-by-row outer-product form, shallow depths (k <= 16 wide, k <= 32 narrow)
   // the shallow ones. k = 301 fills each widened block of 8 rows with a count of values that
   // is not a multiple of 16 (its last vector must not be stored whole), and its B, padded, is
