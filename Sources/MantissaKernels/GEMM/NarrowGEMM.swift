@@ -263,27 +263,28 @@ private func narrowRowsWideningTransposedA(
   let groupRows = NarrowAccumulators.groupRows(width: width, narrowRight: p.n <= 24)
   let blockRows = min(
     rows.count, max(groupRows, narrowTransposedBlockFloats / max(p.k, 1) / groupRows * groupRows))
-  let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * p.k + 16)
-  defer { buffer.deallocate() }
-  let widened = alignedToCacheLine(buffer)
-  var q = p
-  q.a = OperandView(UnsafePointer(widened), .transpose, ld: blockRows)
-  var i = rows.lowerBound
-  while i < rows.upperBound {
-    let end = min(i + blockRows, rows.upperBound)
-    if cs == blockRows && end - i == cs {
-      Float16.copyWidened(a + i, to: widened, count: p.k * cs)
-    } else {
-      for depth in 0..<p.k {
-        Float16.copyWidened(a + depth * cs + i, to: widened + depth * blockRows, count: end - i)
+  // From the pool: a block above glibc's mmap threshold (128 KiB) came back as fresh pages.
+  PackBufferPool.withBuffer(count: blockRows * p.k) { widened in
+    var q = p
+    q.a = OperandView(UnsafePointer(widened), .transpose, ld: blockRows)
+    var i = rows.lowerBound
+    while i < rows.upperBound {
+      let end = min(i + blockRows, rows.upperBound)
+      if cs == blockRows && end - i == cs {
+        Float16.copyWidened(a + i, to: widened, count: p.k * cs)
+      } else {
+        for depth in 0..<p.k {
+          Float16.copyWidened(
+            a + depth * cs + i, to: widened + depth * blockRows, count: end - i)
+        }
       }
+      if width == 16 {
+        narrowRows16(q, a: UnsafePointer(widened), firstRowOfA: i, b: b, kc: kc, rows: i..<end)
+      } else {
+        narrowRows32(q, a: UnsafePointer(widened), firstRowOfA: i, b: b, kc: kc, rows: i..<end)
+      }
+      i = end
     }
-    if width == 16 {
-      narrowRows16(q, a: UnsafePointer(widened), firstRowOfA: i, b: b, kc: kc, rows: i..<end)
-    } else {
-      narrowRows32(q, a: UnsafePointer(widened), firstRowOfA: i, b: b, kc: kc, rows: i..<end)
-    }
-    i = end
   }
 }
 
