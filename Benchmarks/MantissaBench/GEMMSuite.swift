@@ -181,8 +181,10 @@ enum GEMMSuite {
           table.append(line)
         }
         let reading = peaks.remeasure(threads: t)
+        let cacheReading = peaks.remeasureCacheRate(threads: t)
         for i in rows.indices where rows[i].threads == t && rows[i].fma_rate_fraction == nil {
           rows[i].fma_rate_fraction = reading
+          rows[i].cache_rate_fraction = cacheReading
         }
       }
     }
@@ -192,6 +194,8 @@ enum GEMMSuite {
       let fraction = rows[i].gflops! / best
       rows[i].peak_fraction = fraction
       rows[i].fma_rate_fraction = rows[i].fma_rate_fraction.map { $0 / best }
+      let bestCacheRate = peaks.cacheRate(threads: rows[i].threads)
+      rows[i].cache_rate_fraction = rows[i].cache_rate_fraction.map { $0 / bestCacheRate }
       table[i][5] = Report.format(100 * fraction) + "%"
     }
     peaks.printPeaks(" (highest reading of the run, used below)")

@@ -112,10 +112,25 @@ enum Peak {
 /// highest reading of the run: shares of peak can only err low.
 final class PeakTracker {
   private(set) var peaks: [Int: Double] = [:]
+  /// The highest L2 read rate of the run, per thread count (``CacheRate``).
+  private(set) var cacheRates: [Int: Double] = [:]
 
   init(threads: [Int]) {
-    for t in threads { peaks[t] = Peak.measure(threads: t) }
+    for t in threads {
+      peaks[t] = Peak.measure(threads: t)
+      cacheRates[t] = CacheRate.measure(threads: t)
+    }
   }
+
+  /// Reads the L2 rate again and returns this reading (``BenchRow/cache_rate_fraction``).
+  @discardableResult
+  func remeasureCacheRate(threads t: Int) -> Double {
+    let reading = CacheRate.measure(threads: t)
+    cacheRates[t] = max(cacheRates[t] ?? 0, reading)
+    return reading
+  }
+
+  func cacheRate(threads t: Int) -> Double { cacheRates[t] ?? .nan }
 
   /// Reads the peak again and returns this reading, which also tells what the vCPUs delivered
   /// just after the rows before it (``BenchRow/fma_rate_fraction``).
@@ -131,6 +146,9 @@ final class PeakTracker {
   func printPeaks(_ label: String) {
     for (t, peak) in peaks.sorted(by: { $0.key < $1.key }) {
       print("FMA peak\(label), \(t) thread\(t == 1 ? "" : "s"): \(Report.format(peak)) GFLOP/s")
+    }
+    for (t, rate) in cacheRates.sorted(by: { $0.key < $1.key }) {
+      print("L2 read rate\(label), \(t) thread\(t == 1 ? "" : "s"): \(Report.format(rate)) GB/s")
     }
   }
 }

@@ -30,6 +30,10 @@ struct BenchRow: Codable {
   /// the suite reads none. Far below 1 on several threads, the vCPUs were sharing one core's FMA
   /// units (SMT siblings, or another guest on the sibling), which steal time does not show.
   var fma_rate_fraction: Double? = nil
+  /// The L2 read rate measured right after the row (``CacheRate``), as a share of the run's
+  /// highest reading; nil where the suite reads none. Below ~0.9 the row's cache-bound work was
+  /// slowed by something the FMA rate does not show (another tenant sharing L1 and L2).
+  var cache_rate_fraction: Double? = nil
 }
 
 enum BenchError: Error, CustomStringConvertible {

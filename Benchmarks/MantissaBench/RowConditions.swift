@@ -7,7 +7,9 @@ import Foundation
 /// has run at one thread's speed (session 12: 1000^3, 1024^3, 2048^3 and 257^3 in different
 /// runs, every type alike, with no steal); such rows are named after the table instead of
 /// being read as the code's speed. The GEMM suite also reads the FMA peak right after each
-/// shape (``BenchRow/fma_rate_fraction``), which catches the vCPUs sharing one core.
+/// shape (``BenchRow/fma_rate_fraction``), which catches the vCPUs sharing one core, and an
+/// L2 read rate (``BenchRow/cache_rate_fraction``), which catches cache-bound work slowed by a
+/// neighbour while the FMA units are untouched.
 struct RowConditions {
   private let startTicks: Int?
   private let start = DispatchTime.now().uptimeNanoseconds
@@ -55,6 +57,10 @@ struct RowConditions {
   /// (session 13, Zen 3: a 2-thread row at 45% of peak with no steal and every region joined).
   static let flaggedFMARate = 0.85
 
+  /// Rows followed by an L2 read-rate reading below this share of the run's best are named
+  /// (``CacheRate``; quiet readings were within 1-2% of the best, slowed ones 13-21% below).
+  static let flaggedCacheRate = 0.9
+
   /// A note naming the rows timed under steal or without workers, or nil when there were none.
   static func note(_ rows: [BenchRow]) -> String? {
     var lines: [String] = []
@@ -71,6 +77,11 @@ struct RowConditions {
         why.append(
           String(
             format: "the FMA peak read right after it was %.0f%% of the run's best", 100 * rate))
+      }
+      if let rate = row.cache_rate_fraction, rate < flaggedCacheRate {
+        why.append(
+          String(
+            format: "the L2 read rate right after it was %.0f%% of the run's best", 100 * rate))
       }
       if !why.isEmpty {
         lines.append("\(row.id) \(shape) on \(row.threads) threads: " + why.joined(separator: ", "))
