@@ -118,16 +118,21 @@ func oneAndTwoThreadsAgreeBitwise(kernel: GEMMMicrokernel, combination: Combinat
   }
 }
 
-// Two K blocks (a Float16 C through the Float workspace) and one (rounded in the 8x32 kernel's
-// registers; A read in place by it), with every epilogue: the bits must not depend on the kernel.
+// Two K blocks (a Float16 C through the Float workspace) and one (rounded in the kernels'
+// registers; A read in place), with every epilogue, and three K blocks with none (C overwritten,
+// then accumulated: the 6x16 kernel's merge without per-vector tests): the bits must not depend
+// on the kernel.
 @Test(arguments: Combination.allCases)
 func microkernelsAgreeBitwise(combination: Combination) {
-  for (k, reluMask) in [(400, false), (120, false), (120, true)] {
+  for (k, alpha, beta, epilogue, reluMask) in [
+    (defaultKC + 88, Float(1), Float(1.3), true, false), (120, 1, 1.3, true, false),
+    (120, 1, 1.3, true, true), (2 * defaultKC + 1, 0.7, 0, false, false),
+  ] {
     let results = kernels.map {
       checkGEMM(
         GEMMCase(
-          m: 50, n: 70, k: k, beta: 1.3, combination: combination, kernel: $0, bias: true,
-          relu: !reluMask, reluMask: reluMask))
+          m: 50, n: 70, k: k, alpha: alpha, beta: beta, combination: combination, kernel: $0,
+          bias: epilogue, relu: epilogue && !reluMask, reluMask: reluMask))
     }
     #expect(
       results.allSatisfy { $0 == results[0] }, "\(combination) k \(k): microkernels disagree")

@@ -270,12 +270,49 @@ enum F32GEMM6x16SIMD8 {
 
     @_transparent
     func store(to c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate) {
+      if update.half == nil && update.bias == nil && !update.relu && update.reluMaskDelta == nil
+        && update.mode != .scaleAdd
+      {
+        storePlain(to: c, ldc: ldc, accumulate: update.mode == .accumulate, alpha: update.alpha)
+        return
+      }
       storeRow(c00, c01, to: c, row: 0, ldc: ldc, update: update)
       storeRow(c10, c11, to: c, row: 1, ldc: ldc, update: update)
       storeRow(c20, c21, to: c, row: 2, ldc: ldc, update: update)
       storeRow(c30, c31, to: c, row: 3, ldc: ldc, update: update)
       storeRow(c40, c41, to: c, row: 4, ldc: ldc, update: update)
       storeRow(c50, c51, to: c, row: 5, ldc: ldc, update: update)
+    }
+
+    /// ``store(to:ldc:update:)`` for a K block with no epilogue: ``TileUpdate``'s overwrite or
+    /// accumulate formula, the same bits, with nothing tested per vector (the general merge
+    /// tests the mode, bias, ReLU and mask on each of its 12 vectors).
+    @_transparent
+    func storePlain(
+      to c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, alpha: Float
+    ) {
+      let a = SIMD8<Float>(repeating: alpha)
+      @_transparent func put(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        MantissaKernels.store(accumulate ? load8(p).addingProduct(a, v) : v * a, to: p)
+      }
+      var p = c
+      put(c00, p)
+      put(c01, p + 8)
+      p += ldc
+      put(c10, p)
+      put(c11, p + 8)
+      p += ldc
+      put(c20, p)
+      put(c21, p + 8)
+      p += ldc
+      put(c30, p)
+      put(c31, p + 8)
+      p += ldc
+      put(c40, p)
+      put(c41, p + 8)
+      p += ldc
+      put(c50, p)
+      put(c51, p + 8)
     }
   }
 
