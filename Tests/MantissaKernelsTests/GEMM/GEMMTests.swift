@@ -119,14 +119,15 @@ func oneAndTwoThreadsAgreeBitwise(kernel: GEMMMicrokernel, combination: Combinat
 }
 
 // Two K blocks (a Float16 C through the Float workspace) and one (rounded in the kernels'
-// registers; A read in place), with every epilogue, and three K blocks with none (C overwritten,
-// then accumulated: the 6x16 kernel's merge without per-vector tests): the bits must not depend
-// on the kernel.
+// registers; A read in place), with every epilogue, and three K blocks and one with none (C
+// overwritten, then accumulated, or a Float16 C rounded from alpha * acc alone: the 6x16
+// kernel's merges without per-vector tests): the bits must not depend on the kernel.
 @Test(arguments: Combination.allCases)
 func microkernelsAgreeBitwise(combination: Combination) {
   for (k, alpha, beta, epilogue, reluMask) in [
     (defaultKC + 88, Float(1), Float(1.3), true, false), (120, 1, 1.3, true, false),
     (120, 1, 1.3, true, true), (2 * defaultKC + 1, 0.7, 0, false, false),
+    (120, 0.7, 0, false, false),
   ] {
     let results = kernels.map {
       checkGEMM(

@@ -276,6 +276,12 @@ enum F32GEMM6x16SIMD8 {
         storePlain(to: c, ldc: ldc, accumulate: update.mode == .accumulate, alpha: update.alpha)
         return
       }
+      if let half = update.half, half.beta == 0, half.bias == nil, !half.relu,
+        half.reluMaskDelta == nil
+      {
+        storePlainHalf(to: c, ldc: ldc, alpha: update.alpha)
+        return
+      }
       storeRow(c00, c01, to: c, row: 0, ldc: ldc, update: update)
       storeRow(c10, c11, to: c, row: 1, ldc: ldc, update: update)
       storeRow(c20, c21, to: c, row: 2, ldc: ldc, update: update)
@@ -313,6 +319,32 @@ enum F32GEMM6x16SIMD8 {
       p += ldc
       put(c50, p)
       put(c51, p + 8)
+    }
+
+    /// ``store(to:ldc:update:)`` rounding into Float16 C (``TileUpdate/half``) with nothing but
+    /// `alpha`: C not read, no bias, ReLU or mask, so the HalfFinish formula is the rounding of
+    /// `alpha * acc`, with nothing tested per vector.
+    @_transparent
+    func storePlainHalf(to c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float) {
+      let a = SIMD8<Float>(repeating: alpha)
+      var d = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float16.self)
+      storeNarrowed(c00 * a, to: d)
+      storeNarrowed(c01 * a, to: d + 8)
+      d += ldc
+      storeNarrowed(c10 * a, to: d)
+      storeNarrowed(c11 * a, to: d + 8)
+      d += ldc
+      storeNarrowed(c20 * a, to: d)
+      storeNarrowed(c21 * a, to: d + 8)
+      d += ldc
+      storeNarrowed(c30 * a, to: d)
+      storeNarrowed(c31 * a, to: d + 8)
+      d += ldc
+      storeNarrowed(c40 * a, to: d)
+      storeNarrowed(c41 * a, to: d + 8)
+      d += ldc
+      storeNarrowed(c50 * a, to: d)
+      storeNarrowed(c51 * a, to: d + 8)
     }
   }
 
