@@ -991,6 +991,19 @@ private func narrowRankOne<T: PackableElement>(
   if p.cStorage == .float16 {
     let rounding = NarrowRowUpdate(roundingInto: p)
     let c = p.c.assumingMemoryBound(to: Float16.self)
+    if !rounding.readsC && !rounding.hasBias && !rounding.relu && rounding.lanes0 == 16 {
+      // What a layer's input gradient needs (C not read, a ReLU mask or none), fixed per call.
+      @inline(__always) func roundAll(masked: Bool) {
+        for i in rows {
+          let (v0, v1) = products(i)
+          rounding.storeRounded(
+            v0, v1, to: c + i &* p.ldc, readsC: false, masked: masked, firstFull: true,
+            addsBias: false, relu: false)
+        }
+      }
+      if rounding.reluMaskDelta != nil { roundAll(masked: true) } else { roundAll(masked: false) }
+      return
+    }
     for i in rows {
       let (v0, v1) = products(i)
       rounding.storeRounded(v0, v1, to: c + i &* p.ldc)

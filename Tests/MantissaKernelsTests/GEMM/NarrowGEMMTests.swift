@@ -160,9 +160,13 @@ func reluMaskMatchesTheSeparateReLUBackwardBitwise(combination: Combination) {
           bias: true, relu: false))
     }
   }
-  for (m, n) in [(300, 16), (300, 20), (300, 31)] {  // k = 1 walked as one flat array
-    cases.append(
-      GEMMCase(m: m, n: n, k: 1, alpha: 0.7, combination: combination, relu: true, narrow: true))
+  // k = 1 walked as one flat array (AVX-512), or row by row with the rounding fixed per call
+  // (no bias or ReLU: a layer's input gradient).
+  for (m, n) in [(300, 16), (300, 20), (300, 31)] {
+    for relu in [true, false] {
+      cases.append(
+        GEMMCase(m: m, n: n, k: 1, alpha: 0.7, combination: combination, relu: relu, narrow: true))
+    }
   }
   for n in [1, 10, 20, 32] {
     for transA in [false, true] {
