@@ -43,6 +43,12 @@ let cpuHasAVX2: Bool =
   } ?? false)
   : avx2CPUs.contains(cpu)
 
+/// `MANTISSA_FORMS=avx512`: a build for a CPU without AVX-512 chooses the microkernel and the
+/// narrow-path forms an AVX-512 build chooses, their SIMD16 code running as pairs of 256-bit
+/// halves, so that such a machine can test that code's logic (Docs/Building.md). The AVX-512
+/// intrinsics stay off; a build that has AVX-512 already makes these choices.
+let choosesAVX512Forms = Context.environment["MANTISSA_FORMS"] == "avx512"
+
 /// `-O` in debug too, so `swift test` runs kernels, oracles and
 /// training at realistic speed (an `-Onone` kernel runs about 300x slower); exclusivity checks off
 /// because they turn loops over class-owned buffers into calls.
@@ -55,6 +61,7 @@ let swiftSettings: [SwiftSetting] =
   + (cpuFlags.isEmpty ? [.define("MANTISSA_BASELINE")] : [])
   + (cpuHasAVX512 ? [.define("MANTISSA_AVX512")] : [])
   + (cpuHasAVX2 ? [.define("MANTISSA_AVX2")] : [])
+  + (choosesAVX512Forms ? [.define("MANTISSA_AVX512_FORMS")] : [])
 let package = Package(
   name: "Mantissa",
   platforms: [.macOS(.v14)],

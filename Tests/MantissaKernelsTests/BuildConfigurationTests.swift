@@ -20,5 +20,19 @@ import Testing
 }
 
 @Test func preferredMicrokernelFollowsTheBuild() {
-  #expect(GEMMMicrokernel.preferred == (CompiledCPU.hasAVX512F ? .tile8x32SIMD16 : .tile6x16SIMD8))
+  #expect(
+    GEMMMicrokernel.preferred
+      == (CompiledCPU.choosesAVX512Forms ? .tile8x32SIMD16 : .tile6x16SIMD8))
+}
+
+/// `MANTISSA_FORMS=avx512` must reach the kernels' module, or a run meant to test the AVX-512
+/// forms on a machine without AVX-512 would quietly test the AVX2 ones again.
+@Test func avx512FormsFollowTheBuild() {
+  #if MANTISSA_AVX512_FORMS
+    print("MANTISSA_FORMS=avx512: \(CompiledCPU.summary)")
+    #expect(CompiledCPU.choosesAVX512Forms)
+    #expect(GEMMMicrokernel.preferred == .tile8x32SIMD16)
+  #else
+    #expect(CompiledCPU.choosesAVX512Forms == CompiledCPU.hasAVX512F)
+  #endif
 }

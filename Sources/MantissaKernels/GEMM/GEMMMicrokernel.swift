@@ -11,7 +11,7 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
   /// The kernel this build uses unless a test or benchmark forces another
   /// (``KernelOverrides/gemmMicrokernel``).
   public static var preferred: GEMMMicrokernel {
-    CompiledCPU.hasAVX512F ? .tile8x32SIMD16 : .tile6x16SIMD8
+    CompiledCPU.choosesAVX512Forms ? .tile8x32SIMD16 : .tile6x16SIMD8
   }
 
   /// The tile and implementation part of the kernel ID, e.g. `8x32-simd16`.

@@ -518,7 +518,7 @@ struct NarrowAccumulators {
   /// 64x10x64 2.9 -> 2.1 us, 1000x16x64 38.5 -> 25.5, 1000x32x64 78 -> 48). Rows beyond the
   /// group in these functions then compile away. The 17-24-column form keeps 4 rows: its 12
   /// ymm accumulators fit, and 2 rows (6 chains) ran 1000x20x64 at 49 us against 38.
-  static let fullGroups = CompiledCPU.hasAVX512F
+  static let fullGroups = CompiledCPU.choosesAVX512Forms
 
   /// Rows per group of the rows form for `width` (16 or 32) columns; `narrowRight`: the
   /// 17-24-column form.
@@ -1215,7 +1215,7 @@ private func narrowShallow16WideningA(
 /// 6.5 -> 4.0 us; without one no faster than row by row, and its tables cost ~0.6 us at
 /// 37x17x1).
 func usesFlatRankOne(_ p: GEMMProblem) -> Bool {
-  CompiledCPU.hasAVX512F && p.k == 1 && p.n >= 2 && p.n <= 32 && p.ldc == p.n
+  CompiledCPU.choosesAVX512Forms && p.k == 1 && p.n >= 2 && p.n <= 32 && p.ldc == p.n
     && p.a.rowStride == 1 && p.beta == 0 && p.bias == nil && p.reluMask != nil
     && p.m * p.n >= 4096
 }

@@ -363,7 +363,7 @@ private func interleave<T: PackableElement>(
 ) {
   var transposedLines = width % 8 == 0 ? lines / 8 * 8 : 0
   var transposedDepth = 0
-  if CompiledCPU.hasAVX512F && width % 16 == 0 && lines >= 16 {
+  if CompiledCPU.choosesAVX512Forms && width % 16 == 0 && lines >= 16 {
     transposedLines = lines / 16 * 16
     while transposedDepth + 16 <= depth {
       let p = transposedDepth
