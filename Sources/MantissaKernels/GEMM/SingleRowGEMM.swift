@@ -19,8 +19,44 @@ func usesSingleRow(m: Int, n: Int, k: Int) -> Bool { m == 1 && n > 1 && k > 1 }
 /// C[0, 0..<n] of a one-row problem, through the narrow path's rows of op(B).
 @inline(never)
 func singleRowSums<T: PackableElement>(_ p: GEMMProblem, a: UnsafePointer<T>, b: BRows) {
-  var s = RowPartialSums()
+  guard T.self == Float16.self, p.k <= 4096 else {
+    return singleRowSums(p, a: a, columnStride: p.a.columnStride, b: b)
+  }
+  // A Float16 row widened once, 16 values per conversion, instead of a scalar conversion
+  // beside every term's FMAs (the same values, so the same bits).
+  let half = UnsafeRawPointer(a).assumingMemoryBound(to: Float16.self)
   let cs = p.a.columnStride
+  withUnsafeTemporaryAllocation(of: Float.self, capacity: p.k) { buffer in
+    let widened = buffer.baseAddress!
+    if cs == 1 {
+      Float16.copyWidened(half, to: widened, count: p.k)
+    } else {
+      for q in 0..<p.k { widened[q] = Float(half[q * cs]) }
+    }
+    singleRowSums(p, a: UnsafePointer(widened), columnStride: 1, b: b)
+  }
+}
+
+@inline(__always)
+private func singleRowSums<T: PackableElement>(
+  _ p: GEMMProblem, a: UnsafePointer<T>, columnStride cs: Int, b: BRows
+) {
+  if p.n > 16 && p.n <= 24 {
+    // Columns 17-24 on 8 lanes: eight SIMD16 sums fill all 16 ymm registers of an AVX2 build,
+    // which spilled them, and a Float16 B converts a third less.
+    var s = RowPartialSums24()
+    if b.directIsHalf {
+      s.add(b.directHalves, a, cs, 0..<b.directRows)
+    } else {
+      s.add(b.directFloats, a, cs, 0..<b.directRows)
+    }
+    s.add(b.packedFloats, a, cs, b.directRows..<p.k)
+    var v1 = SIMD16<Float>()
+    v1.lowHalf = (s.u0 + s.u1) + (s.u2 + s.u3)
+    storeSingleRow((s.s0 + s.s1) + (s.s2 + s.s3), v1, p)
+    return
+  }
+  var s = RowPartialSums()
   if p.n > 16 {
     if b.directIsHalf {
       s.add(b.directHalves, a, cs, 0..<b.directRows, wide: true)
@@ -36,8 +72,12 @@ func singleRowSums<T: PackableElement>(_ p: GEMMProblem, a: UnsafePointer<T>, b:
     }
     s.add(b.packedFloats, a, cs, b.directRows..<p.k, wide: false)
   }
-  let v0 = (s.s0 + s.s1) + (s.s2 + s.s3)
-  let v1 = (s.u0 + s.u1) + (s.u2 + s.u3)
+  storeSingleRow((s.s0 + s.s1) + (s.s2 + s.s3), (s.u0 + s.u1) + (s.u2 + s.u3), p)
+}
+
+/// Merges one row's sums of columns 0-15 (`v0`) and 16-31 (`v1`) into C.
+@inline(__always)
+private func storeSingleRow(_ v0: SIMD16<Float>, _ v1: SIMD16<Float>, _ p: GEMMProblem) {
   // The whole depth is one block: the update of a single K block (into the Float workspace
   // and `finishFloat16` for a Float16 C), merged from a scratch row with the packed path's
   // helpers. Not NarrowRowUpdate: one more caller of its row stores made the compiler stop
@@ -92,21 +132,60 @@ private struct RowPartialSums {
       default: u3 = u3.addingProduct(x, upper)
       }
     }
-    var q = qs.lowerBound
-    while q < qs.upperBound && q & 3 != 0 {
-      term(q & 3, q)
-      q &+= 1
+    forEachTermInFours(qs, term)
+  }
+}
+
+/// Calls `term(q mod 4, q)` for every q in `qs`, in increasing q, with the partial-sum index a
+/// constant in the unrolled middle.
+@inline(__always)
+private func forEachTermInFours(_ qs: Range<Int>, _ term: (Int, Int) -> Void) {
+  var q = qs.lowerBound
+  while q < qs.upperBound && q & 3 != 0 {
+    term(q & 3, q)
+    q &+= 1
+  }
+  while q &+ 4 <= qs.upperBound {
+    term(0, q)
+    term(1, q &+ 1)
+    term(2, q &+ 2)
+    term(3, q &+ 3)
+    q &+= 4
+  }
+  while q < qs.upperBound {
+    term(q & 3, q)
+    q &+= 1
+  }
+}
+
+/// ``RowPartialSums`` for 17-24 columns: the sums of columns 16-23 (`u0`-`u3`) on 8 lanes.
+private struct RowPartialSums24 {
+  var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+  var u0 = SIMD8<Float>(), u1 = SIMD8<Float>(), u2 = SIMD8<Float>(), u3 = SIMD8<Float>()
+
+  @inline(__always)
+  mutating func add<T: PackableElement, Rows: NarrowBSource>(
+    _ rows: Rows, _ a: UnsafePointer<T>, _ cs: Int, _ qs: Range<Int>
+  ) {
+    @inline(__always) func term(_ partial: Int, _ q: Int) {
+      let x = SIMD16<Float>(repeating: T.widen(a + q &* cs))
+      let lower = rows.load(q, 0)
+      let upper = rows.load8(q, 16)
+      switch partial {
+      case 0:
+        s0 = s0.addingProduct(x, lower)
+        u0 = u0.addingProduct(x.lowHalf, upper)
+      case 1:
+        s1 = s1.addingProduct(x, lower)
+        u1 = u1.addingProduct(x.lowHalf, upper)
+      case 2:
+        s2 = s2.addingProduct(x, lower)
+        u2 = u2.addingProduct(x.lowHalf, upper)
+      default:
+        s3 = s3.addingProduct(x, lower)
+        u3 = u3.addingProduct(x.lowHalf, upper)
+      }
     }
-    while q &+ 4 <= qs.upperBound {
-      term(0, q)
-      term(1, q &+ 1)
-      term(2, q &+ 2)
-      term(3, q &+ 3)
-      q &+= 4
-    }
-    while q < qs.upperBound {
-      term(q & 3, q)
-      q &+= 1
-    }
+    forEachTermInFours(qs, term)
   }
 }

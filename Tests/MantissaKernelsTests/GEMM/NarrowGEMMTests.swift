@@ -276,7 +276,7 @@ func narrowColumnsAgreeBitwiseWithThePackedKernels(combination: Combination, tra
   }
 }
 
-@Test(arguments: [Combination.f32, .f16f16f32, .f16], [2, 3, 7, 16, 17, 20, 32])
+@Test(arguments: [Combination.f32, .f16f16f32, .f16], [2, 3, 7, 16, 17, 20, 24, 25, 32])
 func singleRowSumsInTheDocumentedOrder(combination: Combination, n: Int) {
   // m == 1 (`*-gemm-1x16/1x32-simd16split4`): term q goes to partial sum q mod 4 with one FMA
   // each in increasing q, and C = (s0 + s1) + (s2 + s3), then the update of one K block.
