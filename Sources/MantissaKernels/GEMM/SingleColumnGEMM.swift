@@ -64,6 +64,24 @@ private func singleColumnDots<T: PackableElement>(
       let first = a + i &* rs
       let last = count - 1
       @inline(__always) func row(_ r: Int) -> UnsafePointer<T> { first + min(r, last) &* rs }
+      #if MANTISSA_AVX2
+        if !CompiledCPU.choosesAVX512Forms {
+          // Four rows at a time, each as two 8-lane halves: the same lanes and the same tree
+          // (``pairwiseLaneSums(_:_:_:_:)``) on 8 accumulators, where sixteen SIMD16 ones
+          // (32 ymm) spilled. Rows past the end repeat the last row, as below.
+          var r = 0
+          while r < 16 {
+            let sums = pairwiseLaneSums(
+              laneSums(row(r), x, k: k, whole: whole),
+              laneSums(row(r &+ 1), x, k: k, whole: whole),
+              laneSums(row(r &+ 2), x, k: k, whole: whole),
+              laneSums(row(r &+ 3), x, k: k, whole: whole))
+            UnsafeMutableRawPointer(out + r).storeBytes(of: sums, as: SIMD4<Float>.self)
+            r &+= 4
+          }
+          return
+        }
+      #endif
       var s = Sums16()
       @inline(__always) func add(_ q: Int, _ load: (UnsafePointer<T>) -> SIMD16<Float>) {
         let xq = load16(x + q)
@@ -93,6 +111,29 @@ private func singleColumnDots<T: PackableElement>(
       store(s.pairwiseLaneSums(), to: out)
     }
   }
+}
+
+/// A row's 16 lane sums as two 8-lane halves: lane j sums the terms with k ≡ j (mod 16) in
+/// increasing k, one FMA each, the last piece zero-padded (``singleColumnDots``' order).
+@inline(__always)
+private func laneSums<T: PackableElement>(
+  _ row: UnsafePointer<T>, _ x: UnsafePointer<Float>, k: Int, whole: Int
+) -> (SIMD8<Float>, SIMD8<Float>) {
+  var low = SIMD8<Float>()
+  var high = SIMD8<Float>()
+  var q = 0
+  while q < whole {
+    low = low.addingProduct(T.widen8(row + q), load8(x + q))
+    high = high.addingProduct(T.widen8(row + (q &+ 8)), load8(x + (q &+ 8)))
+    q &+= 16
+  }
+  if whole < k {
+    let (a0, a1) = unsafeBitCast(
+      T.widenPartial16(row + whole, k &- whole), to: (SIMD8<Float>, SIMD8<Float>).self)
+    low = low.addingProduct(a0, load8(x + whole))
+    high = high.addingProduct(a1, load8(x + (whole &+ 8)))
+  }
+  return (low, high)
 }
 
 /// Sixteen rows' 16-lane accumulators.

@@ -51,9 +51,8 @@ private func singleRowSums<T: PackableElement>(
       s.add(b.directFloats, a, cs, 0..<b.directRows)
     }
     s.add(b.packedFloats, a, cs, b.directRows..<p.k)
-    var v1 = SIMD16<Float>()
-    v1.lowHalf = (s.u0 + s.u1) + (s.u2 + s.u3)
-    storeSingleRow((s.s0 + s.s1) + (s.s2 + s.s3), v1, p)
+    storeSingleRow(
+      (s.s0 + s.s1) + (s.s2 + s.s3), lowEightOf((s.u0 + s.u1) + (s.u2 + s.u3)), p)
     return
   }
   var s = RowPartialSums()
@@ -174,16 +173,16 @@ private struct RowPartialSums24 {
       switch partial {
       case 0:
         s0 = s0.addingProduct(x, lower)
-        u0 = u0.addingProduct(x.lowHalf, upper)
+        u0 = u0.addingProduct(lowEight(x), upper)
       case 1:
         s1 = s1.addingProduct(x, lower)
-        u1 = u1.addingProduct(x.lowHalf, upper)
+        u1 = u1.addingProduct(lowEight(x), upper)
       case 2:
         s2 = s2.addingProduct(x, lower)
-        u2 = u2.addingProduct(x.lowHalf, upper)
+        u2 = u2.addingProduct(lowEight(x), upper)
       default:
         s3 = s3.addingProduct(x, lower)
-        u3 = u3.addingProduct(x.lowHalf, upper)
+        u3 = u3.addingProduct(lowEight(x), upper)
       }
     }
     forEachTermInFours(qs, term)

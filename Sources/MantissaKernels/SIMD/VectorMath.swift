@@ -72,3 +72,28 @@ func permuteLanes(_ v: SIMD16<Float>, _ index: SIMD16<Int32>) -> SIMD16<Float> {
     return r
   #endif
 }
+
+#if MANTISSA_AVX2
+  /// Each of four rows' 16 lanes (as two 8-lane halves) summed as the pairwise tree
+  /// ``Sums16/pairwiseLaneSums()`` uses, ((l0 + l1) + (l2 + l3)) + ... over four levels, the four
+  /// sums in row order: the same additions of the same pairs, so the same bits. For AVX2 builds,
+  /// where the sixteen-row form's SIMD16 accumulators spill: hadd pairs lanes within 128-bit
+  /// halves, and the pairs it forms at the first two levels are the tree's, in a scrambled order
+  /// that the third level's add of the two halves and the fourth's 128-bit hadd put right.
+  @inlinable @inline(__always)
+  func pairwiseLaneSums(
+    _ r0: (SIMD8<Float>, SIMD8<Float>), _ r1: (SIMD8<Float>, SIMD8<Float>),
+    _ r2: (SIMD8<Float>, SIMD8<Float>), _ r3: (SIMD8<Float>, SIMD8<Float>)
+  ) -> SIMD4<Float> {
+    // Level 1, per row: pair sums 0, 1, 4, 5 | 2, 3, 6, 7 of lanes (2j, 2j + 1).
+    let h0 = _mm256_hadd_ps(r0.0, r0.1)
+    let h1 = _mm256_hadd_ps(r1.0, r1.1)
+    let h2 = _mm256_hadd_ps(r2.0, r2.1)
+    let h3 = _mm256_hadd_ps(r3.0, r3.1)
+    // Level 2, two rows each: quads 0, 2 of each row | quads 1, 3 of each row.
+    let g01 = unsafeBitCast(_mm256_hadd_ps(h0, h1), to: (SIMD4<Float>, SIMD4<Float>).self)
+    let g23 = unsafeBitCast(_mm256_hadd_ps(h2, h3), to: (SIMD4<Float>, SIMD4<Float>).self)
+    // Level 3: quad 0 + quad 1 and quad 2 + quad 3 of each row; level 4: those two.
+    return _mm_hadd_ps(g01.0 + g01.1, g23.0 + g23.1)
+  }
+#endif
