@@ -69,13 +69,23 @@ private func singleColumnDots<T: PackableElement>(
           // Four rows at a time, each as two 8-lane halves: the same lanes and the same tree
           // (``pairwiseLaneSums(_:_:_:_:)``) on 8 accumulators, where sixteen SIMD16 ones
           // (32 ymm) spilled. Rows past the end repeat the last row, as below.
+          // A Float16 row's last piece as one whole load with the lanes past k zeroed, where
+          // all 16 values are inside A (every group but the last few rows): AVX2 has no
+          // masked 16-bit load, and its stand-in (32-bit masked load and a blend) cost as much
+          // as the rest of a 10-value row (1000x1x10:nt 4.4 -> 3.6 us, Float 3.3). A Float row
+          // keeps its masked load, which measured faster than a whole load and a blend.
+          let tail = LastPiece(
+            pastK: SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+              .>= SIMD16(repeating: Int32(k &- whole)),
+            whole: T.self == Float16.self
+              && (i &+ last) &* rs &+ whole &+ 16 <= (p.m &- 1) &* rs &+ k)
           var r = 0
           while r < 16 {
             let sums = pairwiseLaneSums(
-              laneSums(row(r), x, k: k, whole: whole),
-              laneSums(row(r &+ 1), x, k: k, whole: whole),
-              laneSums(row(r &+ 2), x, k: k, whole: whole),
-              laneSums(row(r &+ 3), x, k: k, whole: whole))
+              laneSums(row(r), x, k: k, whole: whole, tail),
+              laneSums(row(r &+ 1), x, k: k, whole: whole, tail),
+              laneSums(row(r &+ 2), x, k: k, whole: whole, tail),
+              laneSums(row(r &+ 3), x, k: k, whole: whole, tail))
             UnsafeMutableRawPointer(out + r).storeBytes(of: sums, as: SIMD4<Float>.self)
             r &+= 4
           }
@@ -117,7 +127,7 @@ private func singleColumnDots<T: PackableElement>(
 /// increasing k, one FMA each, the last piece zero-padded (``singleColumnDots``' order).
 @inline(__always)
 private func laneSums<T: PackableElement>(
-  _ row: UnsafePointer<T>, _ x: UnsafePointer<Float>, k: Int, whole: Int
+  _ row: UnsafePointer<T>, _ x: UnsafePointer<Float>, k: Int, whole: Int, _ tail: LastPiece
 ) -> (SIMD8<Float>, SIMD8<Float>) {
   var low = SIMD8<Float>()
   var high = SIMD8<Float>()
@@ -128,12 +138,22 @@ private func laneSums<T: PackableElement>(
     q &+= 16
   }
   if whole < k {
-    let (a0, a1) = unsafeBitCast(
-      T.widenPartial16(row + whole, k &- whole), to: (SIMD8<Float>, SIMD8<Float>).self)
+    let piece =
+      tail.whole
+      ? T.widen16(row + whole).replacing(with: 0, where: tail.pastK)
+      : T.widenPartial16(row + whole, k &- whole)
+    let (a0, a1) = unsafeBitCast(piece, to: (SIMD8<Float>, SIMD8<Float>).self)
     low = low.addingProduct(a0, load8(x + whole))
     high = high.addingProduct(a1, load8(x + (whole &+ 8)))
   }
   return (low, high)
+}
+
+/// How ``laneSums`` loads a row's last piece (k % 16 values): as 16 values with the lanes
+/// `pastK` zeroed when `whole` (all 16 readable), else by a partial load. The same values.
+private struct LastPiece {
+  let pastK: SIMDMask<SIMD16<Int32>>
+  let whole: Bool
 }
 
 /// Sixteen rows' 16-lane accumulators.
