@@ -18,7 +18,8 @@ func usesNarrowColumns(_ p: GEMMProblem) -> Bool {
 }
 
 func usesNarrowColumns(m: Int, n: Int, k: Int, transA: Bool) -> Bool {
-  CompiledCPU.choosesAVX512Forms && transA && (17...32).contains(m) && (2...12).contains(n) && k >= 64
+  CompiledCPU.choosesAVX512Forms && transA && (17...32).contains(m) && (2...12).contains(n)
+    && k >= 64
 }
 
 /// The kernel ID's tile and implementation part.
