@@ -515,7 +515,9 @@ struct NarrowAccumulators {
   /// AVX2's 16 ymm registers the same group (each SIMD16 two registers) spilled its
   /// accumulators on every k step, so there groups are half as tall: 4 rows of 16 columns or 2
   /// of 32, eight ymm FMA chains, still enough to cover the FMA latency (Zen 3, 1 thread:
-  /// 64x10x64 2.9 -> 2.1 us, 1000x16x64 38.5 -> 25.5, 1000x32x64 78 -> 48). Rows beyond the
+  /// 64x10x64 2.9 -> 2.1 us, 1000x16x64 38.5 -> 25.5, 1000x32x64 78 -> 48). Three rows of 32
+  /// (12 ymm accumulators and B's four halves) spilled: 1000x32x64 52 -> 97 us, 20x32x1000:tn
+  /// 21 -> 31 (session 16); such a group needs B loaded a quarter at a time. Rows beyond the
   /// group in these functions then compile away. The 17-24-column form keeps 4 rows: its 12
   /// ymm accumulators fit, and 2 rows (6 chains) ran 1000x20x64 at 49 us against 38.
   static let fullGroups = CompiledCPU.choosesAVX512Forms
@@ -1182,7 +1184,10 @@ private func narrowShallow32<T: PackableElement>(
 /// flat array when the rows are back to back (a layer's activations; 1000x20x10 6.6 -> 6.2 us),
 /// and run as a Float A. Widening as the groups ran (rows of one group into a scratch, or one
 /// conversion per broadcast) cost 1.2-2 us of 8 at 1000x20x10; widening inside the group loop
-/// also stopped the compiler from inlining it.
+/// also stopped the compiler from inlining it. Measured again on Zen 3 (session 16), each
+/// group's rows widened into a stack slot one or two groups ahead of their use (so the
+/// conversions' stores could hide among the FMAs): 8.7 -> 9.7-10.1 us. Blocks of 120-1000 rows
+/// ran the same as 128, 24-48 rows slower (a call per block costs about 25 ns).
 @inline(never)
 private func narrowShallow32WideningA(
   _ p: GEMMProblem, a: UnsafePointer<Float16>, b: UnsafePointer<Float>, rows: Range<Int>
