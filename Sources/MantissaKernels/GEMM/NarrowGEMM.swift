@@ -1378,7 +1378,31 @@ private func narrowShallow16(
   if p.cStorage == .float16 {
     let rounding = NarrowRowUpdate(roundingInto: p)
     let c = p.c.assumingMemoryBound(to: Float16.self)
-    forEachGroup { i, v in rounding.storeRounded(v, unused, to: c + i &* p.ldc) }
+    // With C not read and no mask, what the rounding tests per row is fixed here, once, as in
+    // ``narrowShallow32``: the bias, the ReLU and whether a row is a whole vector, each
+    // combination its own instantiation (transparent: as an `@inline(__always)` function the
+    // compiler left it out of line and the flags stayed tests per row).
+    @_transparent func roundAll(full: Bool, bias: Bool, relu: Bool) {
+      forEachGroup { i, v in
+        rounding.storeRounded(
+          v, unused, to: c + i &* p.ldc, readsC: false, masked: false, firstFull: full,
+          addsBias: bias, relu: relu)
+      }
+    }
+    switch (
+      !rounding.readsC && rounding.reluMaskDelta == nil, rounding.hasBias, rounding.relu, p.n == 16
+    ) {
+    case (true, false, false, true): roundAll(full: true, bias: false, relu: false)
+    case (true, true, false, true): roundAll(full: true, bias: true, relu: false)
+    case (true, false, true, true): roundAll(full: true, bias: false, relu: true)
+    case (true, true, true, true): roundAll(full: true, bias: true, relu: true)
+    case (true, false, false, false): roundAll(full: false, bias: false, relu: false)
+    case (true, true, false, false): roundAll(full: false, bias: true, relu: false)
+    case (true, false, true, false): roundAll(full: false, bias: false, relu: true)
+    case (true, true, true, false): roundAll(full: false, bias: true, relu: true)
+    default:
+      forEachGroup { i, v in rounding.storeRounded(v, unused, to: c + i &* p.ldc) }
+    }
     return
   }
   let update = p.tileUpdate(kBlock: 0, of: 1, column: 0, intoFloatWorkspace: false)

@@ -95,6 +95,20 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
     c.forceParallel = true
     #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
   }
+  // The 2-16-column shallow form rounding a Float16 C it does not read: the bias and the ReLU
+  // each on or off, rows of 16 (whole vectors) and of 10 (partial ones), all fixed per call.
+  for (n, alpha, bias, relu) in [
+    (16, Float(1), false, false), (16, 0.7, true, true), (16, 1, true, false),
+    (16, 0.7, false, true), (10, 0.7, false, false), (10, 1, true, true), (10, 0.7, true, false),
+    (10, 1, false, true),
+  ] {
+    var c = GEMMCase(
+      m: 300, n: n, k: 8, alpha: alpha, combination: combination, bias: bias, relu: relu)
+    let packed = checkGEMM(c)
+    c.narrow = true
+    #expect(
+      checkGEMM(c) == packed, "\(c.testDescription): narrow path differs from the packed kernel")
+  }
 }
 
 @Test(arguments: narrowCombinations)
