@@ -26,7 +26,7 @@ public func leakyReLU<T: VectorElement>(
       var i = range.lowerBound
       while i + 16 <= range.upperBound {
         let v = T.load16(x + i)
-        T.store16(v.replacing(with: 0, where: v .< 0), out + i)
+        T.store16(rectified(v), out + i)
         i += 16
       }
       while i < range.upperBound {

@@ -512,7 +512,7 @@ func finishFloat16(
       var v = loadPartial16(w + j, n)
       if beta != 0 { v = v.addingProduct(beta, loadPartialWidened16(d + j, n)) }
       if let bias { v += loadPartial16(bias + j, n) }
-      if relu { v = v.replacing(with: 0, where: v .< 0) }
+      if relu { v = rectified(v) }
       if let reluMaskDelta {
         v = maskedByReLU(v, loadPartialWidened16(halfMask(d + j, reluMaskDelta), n))
       }

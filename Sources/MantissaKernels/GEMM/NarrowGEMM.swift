@@ -845,7 +845,7 @@ struct NarrowRowUpdate {
         v = v.addingProduct(beta, c)
       }
       if hasBias { v += bias }
-      if relu { v = v.replacing(with: 0, where: v .< 0) }
+      if relu { v = rectified(v) }
       if masked {
         let m = halfMask(p, reluMaskDelta!)
         v = maskedByReLU(v, full ? loadWidened16(m) : loadPartialWidened16(m, lanes))
@@ -860,7 +860,7 @@ struct NarrowRowUpdate {
       // or conversion as two 256-bit halves, and the conversions share the FMA pipes.
       var v = lowEight(v1) * lowEight(alpha)
       if hasBias { v += lowEight(bias1) }
-      if relu { v = v.replacing(with: 0, where: v .< 0) }
+      if relu { v = rectified(v) }
       storePartialNarrowed8(v, to: row + 16, lanes1)
     }
   }
@@ -875,8 +875,8 @@ struct NarrowRowUpdate {
       var u0 = v0 + bias0
       var u1 = lowEight(v1) + lowEight(bias1)
       if relu {
-        u0 = u0.replacing(with: 0, where: u0 .< 0)
-        u1 = u1.replacing(with: 0, where: u1 .< 0)
+        u0 = rectified(u0)
+        u1 = rectified(u1)
       }
       storeNarrowed(u0, to: row)
       storePartialNarrowed8(u1, to: row + 16, lanes1)
@@ -895,8 +895,8 @@ struct NarrowRowUpdate {
     var u0 = v0 + bias0
     var u1 = v1 + bias1
     if relu {
-      u0 = u0.replacing(with: 0, where: u0 .< 0)
-      u1 = u1.replacing(with: 0, where: u1 .< 0)
+      u0 = rectified(u0)
+      u1 = rectified(u1)
     }
     return (u0, u1)
   }
@@ -915,8 +915,8 @@ struct NarrowRowUpdate {
       var u0 = v0 + bias0
       var u1 = lowEight(v1) + lowEight(bias1)
       if relu {
-        u0 = u0.replacing(with: 0, where: u0 .< 0)
-        u1 = u1.replacing(with: 0, where: u1 .< 0)
+        u0 = rectified(u0)
+        u1 = rectified(u1)
       }
       MantissaKernels.store(u0, to: row)
       storePartial8(u1, to: row + 16, lanes1)
@@ -946,7 +946,7 @@ struct NarrowRowUpdate {
       case .accumulate: v = c().addingProduct(alpha, acc)
       }
       if hasBias { v += bias }
-      if relu { v = v.replacing(with: 0, where: v .< 0) }
+      if relu { v = rectified(v) }
       if masked {
         let m = floatMask(p, reluMaskDelta!)
         v = maskedByReLU(v, lanes == 16 ? load16(m) : loadPartial16(m, lanes))
@@ -960,7 +960,7 @@ struct NarrowRowUpdate {
       // C overwritten: the last 1-8 columns on 8 lanes, as in ``storeForward(_:_:to:relu:)``.
       var v = lowEight(v1) * lowEight(alpha)
       if hasBias { v += lowEight(bias1) }
-      if relu { v = v.replacing(with: 0, where: v .< 0) }
+      if relu { v = rectified(v) }
       storePartial8(v, to: row + 16, lanes1)
     }
   }
@@ -1259,7 +1259,7 @@ private func narrowRankOneFlat<T: PackableElement>(
     let index = UnsafeRawPointer(indices + 16 &* t).loadUnaligned(as: SIMD16<Int32>.self)
     let x = permuteLanes(rowValues, index)
     var v = SIMD16<Float>().addingProduct(x, load16(pattern + 16 &* t)) * alpha
-    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if relu { v = rectified(v) }
     return v
   }
   // Whole periods, with nothing decided per vector (ReLU fixed by the caller, every vector

@@ -220,7 +220,7 @@ private func forEachSingleColumnGroup(
           var v = acc * p.alpha
           if p.beta != 0 { v = v.addingProduct(p.beta, load(c)) }
           if let bias = p.bias { v += SIMD16(repeating: bias[0]) }
-          if p.relu { v = v.replacing(with: 0, where: v .< 0) }
+          if p.relu { v = rectified(v) }
           if let delta = p.reluMaskDelta { v = maskedByReLU(v, load(halfMask(c, delta))) }
           if count == 16 {
             storeNarrowed(v, to: c)

@@ -49,7 +49,7 @@ struct TileUpdate {
     case .accumulate: v = load16(p).addingProduct(alpha, acc)
     }
     if let bias { v += load16(bias + j) }
-    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if relu { v = rectified(v) }
     if let reluMaskDelta { v = maskedByReLU(v, load16(floatMask(p, reluMaskDelta))) }
     store(v, to: p)
   }
@@ -63,7 +63,7 @@ struct TileUpdate {
     case .accumulate: v = load8(p).addingProduct(alpha, acc)
     }
     if let bias { v += load8(bias + j) }
-    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if relu { v = rectified(v) }
     if let reluMaskDelta { v = maskedByReLU(v, load8(floatMask(p, reluMaskDelta))) }
     store(v, to: p)
   }
@@ -97,7 +97,7 @@ struct TileUpdate {
     case .accumulate: v = load(p).addingProduct(alpha, acc)
     }
     if let bias { v += SIMD16(repeating: bias[0]) }
-    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if relu { v = rectified(v) }
     if let reluMaskDelta { v = maskedByReLU(v, load(floatMask(p, reluMaskDelta))) }
     if rows == 16 { store(v, to: p) } else { storePartial16(v, to: p, rows) }
   }
@@ -148,7 +148,7 @@ struct HalfFinish {
     var v = w
     if beta != 0 { v = v.addingProduct(beta, loadWidened16(d)) }
     if let bias { v += load16(bias + j) }
-    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if relu { v = rectified(v) }
     if let reluMaskDelta { v = maskedByReLU(v, loadWidened16(halfMask(d, reluMaskDelta))) }
     storeNarrowed(v, to: d)
   }
@@ -158,7 +158,7 @@ struct HalfFinish {
     var v = w
     if beta != 0 { v = v.addingProduct(beta, loadWidened8(d)) }
     if let bias { v += load8(bias + j) }
-    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if relu { v = rectified(v) }
     if let reluMaskDelta { v = maskedByReLU(v, loadWidened8(halfMask(d, reluMaskDelta))) }
     storeNarrowed(v, to: d)
   }
