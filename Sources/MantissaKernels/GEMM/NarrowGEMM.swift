@@ -1147,6 +1147,14 @@ private func narrowShallow32<T: PackableElement>(
         rounding.storeRounded(
           v0, v1, to: c + i &* p.ldc, readsC: false, masked: false, firstFull: true)
       }
+    case (false, _, _)
+    where !rounding.readsC && !rounding.hasBias && !rounding.relu:
+      // A backward layer's product under a ReLU mask, C not read: the mask is all it tests.
+      forEachGroup { i, v0, v1 in
+        rounding.storeRounded(
+          v0, v1, to: c + i &* p.ldc, readsC: false, masked: true, firstFull: true,
+          addsBias: false, relu: false)
+      }
     default:
       forEachGroup { i, v0, v1 in rounding.storeRounded(v0, v1, to: c + i &* p.ldc) }
     }
@@ -1378,16 +1386,27 @@ private func narrowShallow16(
   if p.cStorage == .float16 {
     let rounding = NarrowRowUpdate(roundingInto: p)
     let c = p.c.assumingMemoryBound(to: Float16.self)
-    // With C not read and no mask, what the rounding tests per row is fixed here, once, as in
-    // ``narrowShallow32``: the bias, the ReLU and whether a row is a whole vector, each
-    // combination its own instantiation (transparent: as an `@inline(__always)` function the
-    // compiler left it out of line and the flags stayed tests per row).
-    @_transparent func roundAll(full: Bool, bias: Bool, relu: Bool) {
+    // With C not read, what the rounding tests per row is fixed here, once, as in
+    // ``narrowShallow32``: the bias, the ReLU and whether a row is a whole vector (or, under a
+    // ReLU mask, the mask alone), each combination its own instantiation (transparent: as an
+    // `@inline(__always)` function the compiler left it out of line and the flags stayed
+    // tests per row).
+    @_transparent func roundAll(full: Bool, bias: Bool, relu: Bool, masked: Bool = false) {
       forEachGroup { i, v in
         rounding.storeRounded(
-          v, unused, to: c + i &* p.ldc, readsC: false, masked: false, firstFull: full,
+          v, unused, to: c + i &* p.ldc, readsC: false, masked: masked, firstFull: full,
           addsBias: bias, relu: relu)
       }
+    }
+    let maskOnly =
+      !rounding.readsC && rounding.reluMaskDelta != nil && !rounding.hasBias && !rounding.relu
+    if maskOnly {
+      if p.n == 16 {
+        roundAll(full: true, bias: false, relu: false, masked: true)
+      } else {
+        roundAll(full: false, bias: false, relu: false, masked: true)
+      }
+      return
     }
     switch (
       !rounding.readsC && rounding.reluMaskDelta == nil, rounding.hasBias, rounding.relu, p.n == 16

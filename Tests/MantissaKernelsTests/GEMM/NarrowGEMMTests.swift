@@ -95,15 +95,18 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
     c.forceParallel = true
     #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
   }
-  // The 2-16-column shallow form rounding a Float16 C it does not read: the bias and the ReLU
-  // each on or off, rows of 16 (whole vectors) and of 10 (partial ones), all fixed per call.
-  for (n, alpha, bias, relu) in [
-    (16, Float(1), false, false), (16, 0.7, true, true), (16, 1, true, false),
-    (16, 0.7, false, true), (10, 0.7, false, false), (10, 1, true, true), (10, 0.7, true, false),
-    (10, 1, false, true),
+  // The shallow forms rounding a Float16 C they do not read: the bias and the ReLU each on or
+  // off, rows of 16 (whole vectors) and of 10 (partial ones), all fixed per call; and a
+  // backward layer's product under a ReLU mask alone (2-16 and 17-32 columns).
+  for (n, alpha, bias, relu, mask) in [
+    (16, Float(1), false, false, false), (16, 0.7, true, true, false), (16, 1, true, false, false),
+    (16, 0.7, false, true, false), (10, 0.7, false, false, false), (10, 1, true, true, false),
+    (10, 0.7, true, false, false), (10, 1, false, true, false), (16, 1, false, false, true),
+    (10, 0.7, false, false, true), (20, 1, false, false, true), (32, 0.7, false, false, true),
   ] {
     var c = GEMMCase(
-      m: 300, n: n, k: 8, alpha: alpha, combination: combination, bias: bias, relu: relu)
+      m: 300, n: n, k: 8, alpha: alpha, combination: combination, bias: bias, relu: relu,
+      reluMask: mask)
     let packed = checkGEMM(c)
     c.narrow = true
     #expect(
