@@ -1387,40 +1387,34 @@ private func narrowShallow16(
     let rounding = NarrowRowUpdate(roundingInto: p)
     let c = p.c.assumingMemoryBound(to: Float16.self)
     // With C not read, what the rounding tests per row is fixed here, once, as in
-    // ``narrowShallow32``: the bias, the ReLU and whether a row is a whole vector (or, under a
-    // ReLU mask, the mask alone), each combination its own instantiation (transparent: as an
-    // `@inline(__always)` function the compiler left it out of line and the flags stayed
-    // tests per row).
-    @_transparent func roundAll(full: Bool, bias: Bool, relu: Bool, masked: Bool = false) {
+    // ``narrowShallow32``: whether a row is a whole vector, and the bias, the ReLU or (a
+    // backward product) the mask alone, each combination its own instantiation. Transparent
+    // both: as `@inline(__always)` functions the compiler left them out of line and the flags
+    // stayed tests per row.
+    @_transparent func roundAll(full: Bool, bias: Bool, relu: Bool, masked: Bool) {
       forEachGroup { i, v in
         rounding.storeRounded(
           v, unused, to: c + i &* p.ldc, readsC: false, masked: masked, firstFull: full,
           addsBias: bias, relu: relu)
       }
     }
-    let maskOnly =
-      !rounding.readsC && rounding.reluMaskDelta != nil && !rounding.hasBias && !rounding.relu
-    if maskOnly {
-      if p.n == 16 {
-        roundAll(full: true, bias: false, relu: false, masked: true)
-      } else {
-        roundAll(full: false, bias: false, relu: false, masked: true)
+    @_transparent func roundAll(full: Bool) {
+      switch (rounding.hasBias, rounding.relu, rounding.reluMaskDelta != nil) {
+      case (false, false, false): roundAll(full: full, bias: false, relu: false, masked: false)
+      case (true, false, false): roundAll(full: full, bias: true, relu: false, masked: false)
+      case (false, true, false): roundAll(full: full, bias: false, relu: true, masked: false)
+      case (true, true, false): roundAll(full: full, bias: true, relu: true, masked: false)
+      case (false, false, true): roundAll(full: full, bias: false, relu: false, masked: true)
+      default:
+        forEachGroup { i, v in rounding.storeRounded(v, unused, to: c + i &* p.ldc) }
       }
-      return
     }
-    switch (
-      !rounding.readsC && rounding.reluMaskDelta == nil, rounding.hasBias, rounding.relu, p.n == 16
-    ) {
-    case (true, false, false, true): roundAll(full: true, bias: false, relu: false)
-    case (true, true, false, true): roundAll(full: true, bias: true, relu: false)
-    case (true, false, true, true): roundAll(full: true, bias: false, relu: true)
-    case (true, true, true, true): roundAll(full: true, bias: true, relu: true)
-    case (true, false, false, false): roundAll(full: false, bias: false, relu: false)
-    case (true, true, false, false): roundAll(full: false, bias: true, relu: false)
-    case (true, false, true, false): roundAll(full: false, bias: false, relu: true)
-    case (true, true, true, false): roundAll(full: false, bias: true, relu: true)
-    default:
+    if rounding.readsC {
       forEachGroup { i, v in rounding.storeRounded(v, unused, to: c + i &* p.ldc) }
+    } else if p.n == 16 {
+      roundAll(full: true)
+    } else {
+      roundAll(full: false)
     }
     return
   }
