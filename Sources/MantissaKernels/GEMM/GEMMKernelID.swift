@@ -41,7 +41,7 @@ public func gemmKernelID(
 /// rows as dot products along k when A is not transposed (`16x1-simd16dot`, its own summation
 /// order: Docs/Kernels.md), else 16 rows per vector read from A's contiguous columns
 /// (`16x1-simd16direct`); with A transposed, 17-32 rows, 2-12 columns and k >= 64 (a weight
-/// gradient), lanes along m (`32x12-simd16columns`, AVX-512 builds); with k == 1 (an outer
+/// gradient), lanes along m (`32x12-simd16columns`; `32x12-simd8columns` in AVX2 builds); with k == 1 (an outer
 /// product) row by row (`1x16-simd16direct`, `1x32-simd16direct`); with m == 1 and k > 1 as
 /// four interleaved partial sums (`1x16-simd16split4`, `1x32-simd16split4`, its own summation
 /// order). Pass `m` and `k` to see the last three.

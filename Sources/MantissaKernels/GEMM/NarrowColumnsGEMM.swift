@@ -7,7 +7,9 @@
 // ~8 cycles per k step and 8-row group. Same summation order and formulas as every other path
 // (one FMA per term in increasing k within each K block; K blocks merged with TileUpdate's
 // formulas, applied to C transposed, element for element the same arithmetic), so the bits are
-// the packed kernels'. AVX-512 builds only (26 live vectors).
+// the packed kernels'. AVX-512 builds hold all 24 accumulators (26 live vectors); AVX2 builds
+// (`32x12-simd8columns`) run the columns in passes of up to 4 on 8-lane vectors
+// (``columnPasses``), 20x10x1000:tn 7.4 -> 5.9 us on Zen 3.
 
 /// Whether a narrow problem takes ``narrowColumns(_:a:b:kc:)``: its shape, A's layout, and
 /// enough depth to repay the transposed merge (about 0.2 us; at k = 32 the row-wise kernel is
@@ -18,12 +20,13 @@ func usesNarrowColumns(_ p: GEMMProblem) -> Bool {
 }
 
 func usesNarrowColumns(m: Int, n: Int, k: Int, transA: Bool) -> Bool {
-  CompiledCPU.choosesAVX512Forms && transA && (17...32).contains(m) && (2...12).contains(n)
-    && k >= 64
+  transA && (17...32).contains(m) && (2...12).contains(n) && k >= 64
 }
 
-/// The kernel ID's tile and implementation part.
-let narrowColumnsTileID = "32x12-simd16columns"
+/// The kernel ID's tile and implementation part: 24 SIMD16 accumulators in AVX-512 builds;
+/// in AVX2 builds the same tile in passes of up to 4 columns (``ColumnPass8``).
+let narrowColumnsTileID =
+  CompiledCPU.choosesAVX512Forms ? "32x12-simd16columns" : "32x12-simd8columns"
 
 @inline(never)
 func narrowColumns<T: PackableElement>(
@@ -34,33 +37,59 @@ func narrowColumns<T: PackableElement>(
   let n = p.n
   let cs = p.a.columnStride
   let kBlocks = (p.k + kc - 1) / kc
+  let inPasses = !CompiledCPU.choosesAVX512Forms
   // A Float16 A whose columns lie back to back (lda == m, the usual dY) is widened as one flat
   // array, `chunk` columns at a time (m / 16 conversions per column instead of 2; the
   // conversions share ports with the FMAs), and so is a Float16 B with rows back to back:
-  // 20x10x1000 tn f16-f16-f32 6.2 -> 5.3 us (f32 4.4).
-  let widenA = T.self == Float16.self && cs == m
+  // 20x10x1000 tn f16-f16-f32 6.2 -> 5.3 us (f32 4.4). The AVX2 passes convert op(A)'s
+  // column as they load it, 8 values per conversion: as fast as a widened chunk on Zen 3
+  // (20x10x1000 7.4 against 7.1 us, 24x12x1000 8.3 against 8.4), with no copy to make.
+  let widenA = T.self == Float16.self && cs == m && !inPasses
   let chunk = 64
   // W holds C transposed (column j at w + 32 j) between K blocks; bRows a chunk of a Float16
   // B's rows, widened, 16 Floats each (lanes past n are never stored); aColumns a chunk of
-  // op(A)'s columns, widened (m Floats each, 16 of padding for the last vector).
+  // op(A)'s columns, widened (m Floats each, 16 of padding for the last vector). The AVX2
+  // passes keep the K block's sums in `sums` (W's layout) and op(A)'s last column, widened
+  // and padded with zeros to 32 rows, in `lastColumn`.
   let wCount = 12 * 32
   let bCount = b.directIsHalf ? chunk * 16 : 0
+  let aCount = widenA ? chunk * m + 16 : 0
+  let sumsCount = inPasses ? wCount : 0
+  let lastCount = inPasses ? 32 : 0
   let scratch = UnsafeMutablePointer<Float>.allocate(
-    capacity: wCount + bCount + (widenA ? chunk * m + 16 : 0))
+    capacity: wCount + bCount + aCount + sumsCount + lastCount + (halfC ? m * 16 : 0))
   defer { scratch.deallocate() }
   let w = scratch
   let bRows = scratch + wCount
   let aColumns = bRows + bCount
+  let sums = aColumns + aCount
+  let lastColumn = sums + sumsCount
+  let rowsOfC = lastColumn + lastCount
   w.initialize(repeating: 0, count: 12 * 32)
   if !halfC && p.beta != 0 {
     let c = p.c.assumingMemoryBound(to: Float.self)
     for i in 0..<m { for j in 0..<n { w[j * 32 + i] = c[i * p.ldc + j] } }
+  }
+  // The passes load whole vectors of 8 rows, past the column's m: in place, that stays inside
+  // A for every column but the last (columns are at least 17 apart and m >= 17).
+  let lastInPlace = inPasses ? p.k - 1 : p.k
+  if lastInPlace < p.k {
+    lastColumn.initialize(repeating: 0, count: 32)
+    if T.self == Float16.self {
+      Float16.copyWidened(
+        UnsafeRawPointer(a + lastInPlace * cs).assumingMemoryBound(to: Float16.self),
+        to: lastColumn, count: m)
+    } else {
+      let floats = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self)
+      lastColumn.update(from: floats + lastInPlace * cs, count: m)
+    }
   }
   let upperLanes = m - 16
   for kb in 0..<kBlocks {
     let p0 = kb * kc
     let p1 = min(p.k, p0 + kc)
     var t = ColumnAccumulators()
+    if inPasses { sums.initialize(repeating: 0, count: wCount) }
     // The k loop for 8, 10 or 12 columns (a literal each, so the unused FMAs are compiled
     // out: n = 10 spent a sixth of its FMAs on two columns never stored); op(A)'s column q at
     // `columns + (q - firstColumn) * stride`.
@@ -68,6 +97,19 @@ func narrowColumns<T: PackableElement>(
       _ qs: Range<Int>, _ columns: UnsafePointer<U>, _ stride: Int, firstColumn: Int,
       _ rows: UnsafePointer<Float>, _ rowStride: Int, firstRow: Int
     ) {
+      if inPasses {
+        let split = min(max(qs.lowerBound, lastInPlace), qs.upperBound)
+        columnPasses(
+          qs.lowerBound..<split, columns, stride, firstColumn: firstColumn, rows, rowStride,
+          firstRow: firstRow, m: m, n: n, sums: sums)
+        if split < qs.upperBound {
+          columnPasses(
+            split..<qs.upperBound, UnsafePointer(lastColumn), 0, firstColumn: split, rows,
+            rowStride,
+            firstRow: firstRow, m: m, n: n, sums: sums)
+        }
+        return
+      }
       @inline(__always) func loop(columns width: Int) {
         for q in qs {
           let column = columns + (q &- firstColumn) &* stride
@@ -124,24 +166,27 @@ func narrowColumns<T: PackableElement>(
 
     var update = p.tileUpdate(kBlock: kb, of: kBlocks, column: 0, intoFloatWorkspace: halfC)
     update.reluMaskDelta = nil  // applied while W is written out, in C's layout
-    t.merge(into: w, columns: n, update: update)
+    if inPasses {
+      mergeColumns(UnsafePointer(sums), into: w, columns: n, update: update)
+    } else {
+      withUnsafeBytes(of: t) { raw in
+        let acc = raw.assumingMemoryBound(to: Float.self).baseAddress!
+        mergeColumns(acc, into: w, columns: n, update: update)
+      }
+    }
   }
 
   // W out to C (transposing), with what needs C's layout: the ReLU mask, and for a Float16 C
-  // finishFloat16's formula.
+  // finishFloat16, on rows of W transposed into a scratch (rounding value by value, with the
+  // epilogue's tests on each, cost 20x10x64 f16-f32acc 0.2-0.4 us of 1.2).
   if halfC {
-    let c = p.c.assumingMemoryBound(to: Float16.self)
-    for i in 0..<m {
-      for j in 0..<n {
-        let d = c + i * p.ldc + j
-        var v = w[j * 32 + i]
-        if p.beta != 0 { v = v.addingProduct(p.beta, Float(d.pointee)) }
-        if let bias = p.bias { v += bias[j] }
-        if p.relu, v < 0 { v = 0 }
-        if let delta = p.reluMaskDelta { v = maskedByReLU(v, Float(halfMask(d, delta).pointee)) }
-        d.pointee = Float16(v)
-      }
+    for j in 0..<n {
+      for i in 0..<m { rowsOfC[i &* 16 &+ j] = w[j &* 32 &+ i] }
     }
+    finishFloat16(
+      workspace: rowsOfC, workspaceStride: 16, c: p.c.assumingMemoryBound(to: Float16.self),
+      ldc: p.ldc, rows: m, columns: n, beta: p.beta, bias: p.bias, relu: p.relu,
+      reluMaskDelta: p.reluMaskDelta)
   } else {
     let c = p.c.assumingMemoryBound(to: Float.self)
     for i in 0..<m {
@@ -225,18 +270,165 @@ private struct ColumnAccumulators {
     c11U = c11U.addingProduct(upper, x)
   }
 
-  /// Merges the K block into W (C transposed, column j at `w + 32 j`) with `update`'s formulas,
-  /// column j taking bias value j.
+}
+
+/// Merges a K block's sums (column j's rows at `acc + 32 j`) into W (C transposed, the same
+/// layout) with `update`'s formulas, column j taking bias value j.
+@inline(__always)
+private func mergeColumns(
+  _ acc: UnsafePointer<Float>, into w: UnsafeMutablePointer<Float>, columns n: Int,
+  update: TileUpdate
+) {
+  for j in 0..<n {
+    var u = update
+    u.bias = update.bias.map { $0 + j }
+    u.applyToColumn(load16(acc + 32 * j), to: w + 32 * j, rows: 16)
+    u.applyToColumn(load16(acc + 32 * j + 16), to: w + 32 * j + 16, rows: 16)
+  }
+}
+
+/// The AVX2 form's k steps `qs` over all n columns: the 24 SIMD16 accumulators of the AVX-512
+/// form would be 48 ymm registers, so the columns go in passes of up to 4 (3 or 4 row vectors
+/// of 8 lanes each: 12 accumulators, the column's vectors and a broadcast fill the 16), each
+/// pass taking its sums from `sums` and putting them back (exact: the same FMAs in the same
+/// order). Passes as even as can be (n = 10: 4, 3, 3), because one of 2 columns is 6 FMA
+/// chains, too few to cover the FMA latency. op(A)'s column q at
+/// `columns + (q - firstColumn) * stride`, readable up to row 8 x the row vectors.
+@inline(__always)
+private func columnPasses<U: PackableElement>(
+  _ qs: Range<Int>, _ columns: UnsafePointer<U>, _ stride: Int, firstColumn: Int,
+  _ rows: UnsafePointer<Float>, _ rowStride: Int, firstRow: Int, m: Int, n: Int,
+  sums: UnsafeMutablePointer<Float>
+) {
+  if qs.isEmpty { return }
+  let vectors = m <= 24 ? 3 : 4
+  let widest = vectors == 3 ? 4 : 2
+  let passes = (n + widest - 1) / widest
+  var j0 = 0
+  for pass in 0..<passes {
+    let width = n / passes + (pass < n % passes ? 1 : 0)
+    @_transparent func loop(vectors: Int, columns width: Int) {
+      var t = ColumnPass8(sums + 32 * j0, vectors: vectors, columns: width)
+      for q in qs {
+        t.add(
+          columns + (q &- firstColumn) &* stride, rows + ((q &- firstRow) &* rowStride &+ j0),
+          vectors: vectors, columns: width)
+      }
+      t.store(to: sums + 32 * j0, vectors: vectors, columns: width)
+    }
+    switch (vectors, width) {
+    case (3, 1): loop(vectors: 3, columns: 1)
+    case (3, 2): loop(vectors: 3, columns: 2)
+    case (3, 3): loop(vectors: 3, columns: 3)
+    case (3, _): loop(vectors: 3, columns: 4)
+    case (_, 1): loop(vectors: 4, columns: 1)
+    case (_, 2): loop(vectors: 4, columns: 2)
+    default: loop(vectors: 4, columns: 3)
+    }
+    j0 += width
+  }
+}
+
+/// Up to 12 SIMD8 accumulators of one AVX2 pass: `vectors` (3 or 4) row vectors of each of
+/// `columns` columns, slot `j * vectors + v` for column j's rows 8v to 8v + 7, stored at
+/// `32 j + 8 v` of the sums. Both counts are literals at every call, so unused slots fold away.
+private struct ColumnPass8 {
+  var c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11: SIMD8<Float>
+
   @inline(__always)
-  func merge(into w: UnsafeMutablePointer<Float>, columns n: Int, update: TileUpdate) {
-    withUnsafeBytes(of: self) { raw in
-      let acc = raw.assumingMemoryBound(to: Float.self).baseAddress!
-      for j in 0..<n {
-        var u = update
-        u.bias = update.bias.map { $0 + j }
-        u.applyToColumn(load16(acc + 32 * j), to: w + 32 * j, rows: 16)
-        u.applyToColumn(load16(acc + 32 * j + 16), to: w + 32 * j + 16, rows: 16)
+  init(_ sums: UnsafePointer<Float>, vectors: Int, columns: Int) {
+    @inline(__always) func slot(_ s: Int) -> SIMD8<Float> {
+      s < vectors * columns ? load8(sums + 32 * (s / vectors) + 8 * (s % vectors)) : SIMD8()
+    }
+    c0 = slot(0)
+    c1 = slot(1)
+    c2 = slot(2)
+    c3 = slot(3)
+    c4 = slot(4)
+    c5 = slot(5)
+    c6 = slot(6)
+    c7 = slot(7)
+    c8 = slot(8)
+    c9 = slot(9)
+    c10 = slot(10)
+    c11 = slot(11)
+  }
+
+  @inline(__always)
+  func store(to sums: UnsafeMutablePointer<Float>, vectors: Int, columns: Int) {
+    @inline(__always) func put(_ s: Int, _ v: SIMD8<Float>) {
+      if s < vectors * columns {
+        MantissaKernels.store(v, to: sums + 32 * (s / vectors) + 8 * (s % vectors))
       }
     }
+    put(0, c0)
+    put(1, c1)
+    put(2, c2)
+    put(3, c3)
+    put(4, c4)
+    put(5, c5)
+    put(6, c6)
+    put(7, c7)
+    put(8, c8)
+    put(9, c9)
+    put(10, c10)
+    put(11, c11)
+  }
+
+  /// One k step: op(A)'s column at `a` (8 x `vectors` Floats read) times each of op(B)'s
+  /// `columns` row values at `b`.
+  @inline(__always)
+  mutating func add<U: PackableElement>(
+    _ a: UnsafePointer<U>, _ b: UnsafePointer<Float>, vectors: Int, columns: Int
+  ) {
+    @inline(__always) func load(_ p: UnsafePointer<U>) -> SIMD8<Float> {
+      let raw = UnsafeRawPointer(p)
+      return U.self == Float.self
+        ? load8(raw.assumingMemoryBound(to: Float.self))
+        : loadWidened8(raw.assumingMemoryBound(to: Float16.self))
+    }
+    let a0 = load(a)
+    let a1 = load(a + 8)
+    let a2 = load(a + 16)
+    if vectors == 3 {
+      var x = SIMD8<Float>(repeating: b[0])
+      c0 = c0.addingProduct(a0, x)
+      c1 = c1.addingProduct(a1, x)
+      c2 = c2.addingProduct(a2, x)
+      if columns < 2 { return }
+      x = SIMD8<Float>(repeating: b[1])
+      c3 = c3.addingProduct(a0, x)
+      c4 = c4.addingProduct(a1, x)
+      c5 = c5.addingProduct(a2, x)
+      if columns < 3 { return }
+      x = SIMD8<Float>(repeating: b[2])
+      c6 = c6.addingProduct(a0, x)
+      c7 = c7.addingProduct(a1, x)
+      c8 = c8.addingProduct(a2, x)
+      if columns < 4 { return }
+      x = SIMD8<Float>(repeating: b[3])
+      c9 = c9.addingProduct(a0, x)
+      c10 = c10.addingProduct(a1, x)
+      c11 = c11.addingProduct(a2, x)
+      return
+    }
+    let a3 = load(a + 24)
+    var x = SIMD8<Float>(repeating: b[0])
+    c0 = c0.addingProduct(a0, x)
+    c1 = c1.addingProduct(a1, x)
+    c2 = c2.addingProduct(a2, x)
+    c3 = c3.addingProduct(a3, x)
+    if columns < 2 { return }
+    x = SIMD8<Float>(repeating: b[1])
+    c4 = c4.addingProduct(a0, x)
+    c5 = c5.addingProduct(a1, x)
+    c6 = c6.addingProduct(a2, x)
+    c7 = c7.addingProduct(a3, x)
+    if columns < 3 { return }
+    x = SIMD8<Float>(repeating: b[2])
+    c8 = c8.addingProduct(a0, x)
+    c9 = c9.addingProduct(a1, x)
+    c10 = c10.addingProduct(a2, x)
+    c11 = c11.addingProduct(a3, x)
   }
 }
