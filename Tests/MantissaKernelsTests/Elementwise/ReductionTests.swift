@@ -83,6 +83,37 @@ func columnSumsMatchTheOracle(shape: (Int, Int, Int)) {
   }
 }
 
+@Test(arguments: [
+  (1000, 20, 20), (1003, 20, 20), (998, 20, 24), (37, 10, 10), (6, 10, 11), (1001, 1, 1),
+  (13, 1, 1), (1000, 1, 3), (21, 7, 7), (5, 33, 33),
+])
+func columnSumsFollowTheDocumentedOrder(shape: (Int, Int, Int)) {
+  // Row i into partial sum i % 4, top to bottom, then (s0 + s1) + (s2 + s3), emulated in
+  // scalar Float: bit for bit, whichever rows load whole vectors past the block (all but the
+  // last few when ld is small) and whether one contiguous column takes its SIMD4 form.
+  let (rows, columns, ld) = shape
+  let x = randomFloats(rows * ld, seed: 16)
+  let halves = x.map { Float16($0) }
+  for half in [false, true] {
+    var out = [Float](repeating: .nan, count: columns)
+    if half {
+      columnSums(halves, rows: rows, columns: columns, ld: ld, into: &out)
+    } else {
+      columnSums(x, rows: rows, columns: columns, ld: ld, into: &out)
+    }
+    for j in 0..<columns {
+      var s = [Float](repeating: 0, count: 4)
+      for i in 0..<rows {
+        s[i % 4] += half ? Float(halves[i * ld + j]) : x[i * ld + j]
+      }
+      let expected = (s[0] + s[1]) + (s[2] + s[3])
+      #expect(
+        out[j].bitPattern == expected.bitPattern,
+        "\(half ? "f16" : "f32")-colsum-simd16 \(shape) column \(j): \(out[j]) != \(expected)")
+    }
+  }
+}
+
 @Test func columnSumsOfSmallIntegersAreExact() {
   // Integer-valued inputs whose sums stay below 2^24 must come out exact in any order.
   let rows = 1003
