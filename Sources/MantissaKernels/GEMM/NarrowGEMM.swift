@@ -1226,11 +1226,13 @@ private func narrowShallow16WideningA(
 /// ReLU mask's) contiguous, A's one column contiguous, no per-column term or read of C, and a
 /// ReLU mask over at least 4096 values: measured, it pays only there (1000x20x1 with a mask
 /// 6.5 -> 4.0 us; without one no faster than row by row, and its tables cost ~0.6 us at
-/// 37x17x1).
+/// 37x17x1). In AVX2 builds a Float16 C keeps its rows when they are whole 8-lane vectors:
+/// there the flat form's vectors cost about 7 cycles each against 4.5 for a Float C, for no
+/// reason found (1000x16x1 2.7 -> 4.2 us, 1000x32x1 4.8 -> 8.2; rows of 7-31 others gain).
 func usesFlatRankOne(_ p: GEMMProblem) -> Bool {
-  CompiledCPU.choosesAVX512Forms && p.k == 1 && p.n >= 2 && p.n <= 32 && p.ldc == p.n
-    && p.a.rowStride == 1 && p.beta == 0 && p.bias == nil && p.reluMask != nil
-    && p.m * p.n >= 4096
+  p.k == 1 && p.n >= 2 && p.n <= 32 && p.ldc == p.n && p.a.rowStride == 1 && p.beta == 0
+    && p.bias == nil && p.reluMask != nil && p.m * p.n >= 4096
+    && (CompiledCPU.choosesAVX512Forms || p.cStorage == .float32 || p.n % 8 != 0)
 }
 
 /// k == 1 with C contiguous: C is one array of m n values, walked 16 at a time whatever the row
@@ -1245,6 +1247,10 @@ func usesFlatRankOne(_ p: GEMMProblem) -> Bool {
 private func narrowRankOneFlat<T: PackableElement>(
   _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, rows: Range<Int>
 ) {
+  if !CompiledCPU.choosesAVX512Forms {
+    narrowRankOneFlat8(p, a: a, b: b, rows: rows)
+    return
+  }
   let n = p.n
   var g = 16
   while n % g != 0 { g /= 2 }
@@ -1317,6 +1323,71 @@ private func narrowRankOneFlat<T: PackableElement>(
     let c = p.c.assumingMemoryBound(to: Float.self)
     if p.relu { run(relu: true, c, finish) } else { run(relu: false, c, finish) }
   }
+}
+
+/// ``narrowRankOneFlat`` in AVX2 builds, on 8-lane vectors: blocks of 8 rows are n vectors, A's
+/// 8 values of a block loaded once and spread by one `vpermps` per vector (a 16-lane permute is
+/// two sources there); the rows after the last whole block go row by row (``narrowRankOne``,
+/// the same arithmetic). Row by row, each row of 20 took a whole and a masked store and a
+/// masked load of the mask: with a ReLU mask, Zen 3, 1 thread, Float C 1000x20x1 7.0 -> 3.3
+/// us, 1000x8x1 3.9 -> 1.4, 1000x24x1 6.7 -> 3.8, 1000x32x1 5.5 -> 5.1; Float16 C 1000x20x1
+/// 6.1 -> 5.2, 1000x12x1 6.1 -> 3.2, 1000x7x1 5.5 -> 2.0.
+@inline(__always)
+private func narrowRankOneFlat8<T: PackableElement>(
+  _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, rows: Range<Int>
+) {
+  let n = p.n
+  // Per vector t of a block: the row (0-7) and B's value of each lane.
+  let tables = UnsafeMutablePointer<Float>.allocate(capacity: n * 16)
+  defer { tables.deallocate() }
+  let indices = UnsafeMutableRawPointer(tables).bindMemory(to: Int32.self, capacity: n * 8)
+  let pattern = tables + n * 8
+  for f in 0..<(n * 8) {
+    indices[f] = Int32(f / n)
+    pattern[f] = b.value(0, column: f % n)
+  }
+  let alpha = SIMD8<Float>(repeating: p.alpha)
+  let delta = p.reluMaskDelta ?? 0  // usesFlatRankOne requires a mask
+  let wholeEnd = rows.lowerBound + rows.count / 8 * 8
+  @inline(__always) func run<C>(
+    relu: Bool, _ c: UnsafeMutablePointer<C>,
+    _ finish: (SIMD8<Float>, UnsafeMutablePointer<C>) -> Void
+  ) {
+    var i0 = rows.lowerBound
+    while i0 < wholeEnd {
+      let rowValues: SIMD8<Float>
+      if T.self == Float.self {
+        rowValues = load8(UnsafeRawPointer(a + i0).assumingMemoryBound(to: Float.self))
+      } else {
+        rowValues = loadWidened8(UnsafeRawPointer(a + i0).assumingMemoryBound(to: Float16.self))
+      }
+      var d = c + i0 &* n
+      for t in 0..<n {
+        let index = UnsafeRawPointer(indices + 8 &* t).loadUnaligned(as: SIMD8<Int32>.self)
+        let x = permuteLanes(rowValues, index)
+        var v = SIMD8<Float>().addingProduct(x, load8(pattern + 8 &* t)) * alpha
+        if relu { v = rectified(v) }
+        finish(v, d)
+        d += 8
+      }
+      i0 &+= 8
+    }
+  }
+  if p.cStorage == .float16 {
+    @inline(__always) func finish(_ v: SIMD8<Float>, _ d: UnsafeMutablePointer<Float16>) {
+      let m = (UnsafeRawPointer(d) + delta).assumingMemoryBound(to: Float16.self)
+      storeNarrowed(maskedByReLU(v, loadWidened8(m)), to: d)
+    }
+    let c = p.c.assumingMemoryBound(to: Float16.self)
+    if p.relu { run(relu: true, c, finish) } else { run(relu: false, c, finish) }
+  } else {
+    @inline(__always) func finish(_ v: SIMD8<Float>, _ d: UnsafeMutablePointer<Float>) {
+      store(maskedByReLU(v, load8(floatMask(d, delta))), to: d)
+    }
+    let c = p.c.assumingMemoryBound(to: Float.self)
+    if p.relu { run(relu: true, c, finish) } else { run(relu: false, c, finish) }
+  }
+  if wholeEnd < rows.upperBound { narrowRankOne(p, a: a, b: b, rows: wholeEnd..<rows.upperBound) }
 }
 
 /// Shallow products (k <= 32, one K block) with 2-16 columns and a Float A with contiguous rows

@@ -73,6 +73,18 @@ func permuteLanes(_ v: SIMD16<Float>, _ index: SIMD16<Int32>) -> SIMD16<Float> {
   #endif
 }
 
+/// Lane l of the result is lane `index[l]` (0...7) of `v`: one `vpermps` on AVX2.
+@inlinable @inline(__always)
+func permuteLanes(_ v: SIMD8<Float>, _ index: SIMD8<Int32>) -> SIMD8<Float> {
+  #if MANTISSA_AVX512 || MANTISSA_AVX2
+    return _mm256_permutevar8x32_ps(v, unsafeBitCast(index, to: __m256i.self))
+  #else
+    var r = SIMD8<Float>()
+    for l in 0..<8 { r[l] = v[Int(index[l] & 7)] }
+    return r
+  #endif
+}
+
 #if MANTISSA_AVX2
   /// Each of four rows' 16 lanes (as two 8-lane halves) summed as the pairwise tree
   /// ``Sums16/pairwiseLaneSums()`` uses, ((l0 + l1) + (l2 + l3)) + ... over four levels, the four

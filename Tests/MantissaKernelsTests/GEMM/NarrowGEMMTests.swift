@@ -177,8 +177,9 @@ func reluMaskMatchesTheSeparateReLUBackwardBitwise(combination: Combination) {
           bias: true, relu: false))
     }
   }
-  // k = 1 walked as one flat array (AVX-512), or row by row with the rounding fixed per call
-  // (no bias or ReLU: a layer's input gradient).
+  // k = 1 walked as one flat array (blocks of 16 lanes on AVX-512, of 8 rows on AVX2, the
+  // last 4 rows row by row), or row by row with the rounding fixed per call (no bias or
+  // ReLU: a layer's input gradient).
   for (m, n) in [(300, 16), (300, 20), (300, 31)] {
     for relu in [true, false] {
       cases.append(
@@ -276,8 +277,8 @@ func narrowColumnsAgreeBitwiseWithThePackedKernels(combination: Combination, tra
   // and 600 here, several chunks of 64 columns), otherwise read it in place; AVX2 builds run
   // passes of up to 4 columns (3 row vectors at m = 17 and 20: passes of 2 and of 4, 3, 3; 4
   // row vectors at m = 25 and 32: passes of 2, 2, 2, 1 and six of 2), reading whole vectors
-  // past m in place except in the last column. B's rows are widened as one flat array when their stride is at most 16 (the
-  // padding of 12 at m = 25 makes it 19: row by row).
+  // past m in place except in the last column. B's rows are widened as one flat array when
+  // their stride is at most 16 (the padding of 12 at m = 25 makes it 19: row by row).
   let shapes = [(17, 2, 64), (20, 10, 1000), (32, 12, 300), (25, 7, 600)]
   for (m, n, k) in shapes {
     let padA = k >= 600 ? 0 : 3
