@@ -1257,14 +1257,9 @@ private func narrowRankOneFlat<T: PackableElement>(
   let period = n / g  // vectors per period
   let periodRows = 16 / g
   // Per vector of the period: the row offset (as a lane index) and B's value of each lane.
-  let tables = UnsafeMutablePointer<Float>.allocate(capacity: period * 32)
-  defer { tables.deallocate() }
-  let indices = UnsafeMutableRawPointer(tables).bindMemory(to: Int32.self, capacity: period * 16)
-  let pattern = tables + period * 16
-  for f in 0..<(period * 16) {
-    indices[f] = Int32(f / n)
-    pattern[f] = b.value(0, column: f % n)
-  }
+  let tables = RankOneTables(lanes: period * 16, n: n, b: b)
+  defer { tables.free() }
+  let (indices, pattern) = (tables.indices, tables.pattern)
   let alpha = SIMD16<Float>(repeating: p.alpha)
   let delta = p.reluMaskDelta ?? 0  // usesFlatRankOne requires a mask
   @inline(__always) func product(_ t: Int, _ rowValues: SIMD16<Float>, relu: Bool)
@@ -1325,6 +1320,27 @@ private func narrowRankOneFlat<T: PackableElement>(
   }
 }
 
+/// The flat rank-one forms' tables for `lanes` consecutive values of C with rows of `n`: value
+/// f's row offset from the first row (`f / n`, a lane index for `vpermps`) and its B value.
+private struct RankOneTables {
+  let indices: UnsafeMutablePointer<Int32>
+  let pattern: UnsafeMutablePointer<Float>
+
+  init(lanes: Int, n: Int, b: BRows) {
+    indices = .allocate(capacity: lanes)
+    pattern = .allocate(capacity: lanes)
+    for f in 0..<lanes {
+      indices[f] = Int32(f / n)
+      pattern[f] = b.value(0, column: f % n)
+    }
+  }
+
+  func free() {
+    indices.deallocate()
+    pattern.deallocate()
+  }
+}
+
 /// ``narrowRankOneFlat`` in AVX2 builds, on 8-lane vectors: blocks of 8 rows are n vectors, A's
 /// 8 values of a block loaded once and spread by one `vpermps` per vector (a 16-lane permute is
 /// two sources there); the rows after the last whole block go row by row (``narrowRankOne``,
@@ -1338,14 +1354,9 @@ private func narrowRankOneFlat8<T: PackableElement>(
 ) {
   let n = p.n
   // Per vector t of a block: the row (0-7) and B's value of each lane.
-  let tables = UnsafeMutablePointer<Float>.allocate(capacity: n * 16)
-  defer { tables.deallocate() }
-  let indices = UnsafeMutableRawPointer(tables).bindMemory(to: Int32.self, capacity: n * 8)
-  let pattern = tables + n * 8
-  for f in 0..<(n * 8) {
-    indices[f] = Int32(f / n)
-    pattern[f] = b.value(0, column: f % n)
-  }
+  let tables = RankOneTables(lanes: n * 8, n: n, b: b)
+  defer { tables.free() }
+  let (indices, pattern) = (tables.indices, tables.pattern)
   let alpha = SIMD8<Float>(repeating: p.alpha)
   let delta = p.reluMaskDelta ?? 0  // usesFlatRankOne requires a mask
   let wholeEnd = rows.lowerBound + rows.count / 8 * 8
