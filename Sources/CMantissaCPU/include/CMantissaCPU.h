@@ -67,6 +67,14 @@ static inline __attribute__((always_inline)) __m128i mantissa_narrow_ps256(__m25
 #if defined(__AVX2__)
 #include <immintrin.h>
 
+// A vector the compiler cannot trace back to where it came from. For a ReLU mask widened from
+// Float16, LLVM otherwise rewrites the compare-and-blend into a compare, an extract, a pack
+// and a sign extension (a C loop: 5.0 us against 3.6 for 1000x20 masked values).
+static inline __attribute__((always_inline)) __m256 mantissa_opaque_ps256(__m256 v) {
+  __asm__("" : "+x"(v));
+  return v;
+}
+
 // `mantissa_opaque_m512i` for 256-bit index vectors (AVX2 builds).
 static inline __attribute__((always_inline)) __m256i mantissa_opaque_m256i(__m256i v) {
   __asm__("" : "+x"(v));

@@ -1226,13 +1226,13 @@ private func narrowShallow16WideningA(
 /// ReLU mask's) contiguous, A's one column contiguous, no per-column term or read of C, and a
 /// ReLU mask over at least 4096 values: measured, it pays only there (1000x20x1 with a mask
 /// 6.5 -> 4.0 us; without one no faster than row by row, and its tables cost ~0.6 us at
-/// 37x17x1). In AVX2 builds a Float16 C keeps its rows when they are whole 8-lane vectors:
-/// there the flat form's vectors cost about 7 cycles each against 4.5 for a Float C, for no
-/// reason found (1000x16x1 2.7 -> 4.2 us, 1000x32x1 4.8 -> 8.2; rows of 7-31 others gain).
+/// 37x17x1). In AVX2 builds a Float16 C keeps its rows when they are whole 16-lane vectors
+/// (row by row 1000x16x1 2.7 us and 1000x32x1 4.8 against 3.2 and 6.1 flat; at 8, 12, 20 and
+/// 24 columns flat wins: 4.8 -> 1.7-2.2, 3.2 -> 2.4, 5.2 -> 3.9, 6.1 -> 4.7).
 func usesFlatRankOne(_ p: GEMMProblem) -> Bool {
   p.k == 1 && p.n >= 2 && p.n <= 32 && p.ldc == p.n && p.a.rowStride == 1 && p.beta == 0
     && p.bias == nil && p.reluMask != nil && p.m * p.n >= 4096
-    && (CompiledCPU.choosesAVX512Forms || p.cStorage == .float32 || p.n % 8 != 0)
+    && (CompiledCPU.choosesAVX512Forms || p.cStorage == .float32 || p.n % 16 != 0)
 }
 
 /// k == 1 with C contiguous: C is one array of m n values, walked 16 at a time whatever the row
@@ -1347,7 +1347,9 @@ private struct RankOneTables {
 /// the same arithmetic). Row by row, each row of 20 took a whole and a masked store and a
 /// masked load of the mask: with a ReLU mask, Zen 3, 1 thread, Float C 1000x20x1 7.0 -> 3.3
 /// us, 1000x8x1 3.9 -> 1.4, 1000x24x1 6.7 -> 3.8, 1000x32x1 5.5 -> 5.1; Float16 C 1000x20x1
-/// 6.1 -> 5.2, 1000x12x1 6.1 -> 3.2, 1000x7x1 5.5 -> 2.0.
+/// 6.1 -> 3.9, 1000x12x1 6.1 -> 2.4, 1000x7x1 5.5 -> 2.0. A Float16 mask is loaded with
+/// `loadWidenedMask8`: loaded plainly, its compare became five instructions and the Float16
+/// loop took 7 cycles a vector (1000x20x1 5.2 us).
 @inline(__always)
 private func narrowRankOneFlat8<T: PackableElement>(
   _ p: GEMMProblem, a: UnsafePointer<T>, b: BRows, rows: Range<Int>
@@ -1387,7 +1389,7 @@ private func narrowRankOneFlat8<T: PackableElement>(
   if p.cStorage == .float16 {
     @inline(__always) func finish(_ v: SIMD8<Float>, _ d: UnsafeMutablePointer<Float16>) {
       let m = (UnsafeRawPointer(d) + delta).assumingMemoryBound(to: Float16.self)
-      storeNarrowed(maskedByReLU(v, loadWidened8(m)), to: d)
+      storeNarrowed(maskedByReLU(v, loadWidenedMask8(m)), to: d)
     }
     let c = p.c.assumingMemoryBound(to: Float16.self)
     if p.relu { run(relu: true, c, finish) } else { run(relu: false, c, finish) }

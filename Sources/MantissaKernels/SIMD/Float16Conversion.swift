@@ -87,6 +87,19 @@ func loadWidened8(_ p: UnsafePointer<Float16>) -> SIMD8<Float> {
   widen(UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float16>.self))
 }
 
+/// ``loadWidened8(_:)`` for a ReLU mask about to be compared with 0, hidden from the compiler
+/// (`mantissa_opaque_ps256`): knowing it was widened from Float16, LLVM turned the compare and
+/// blend into a compare, an extract, a pack and a sign extension (the flat rank-one loop with
+/// a Float16 C 7 cycles per vector, 4.5 with a Float C).
+@inlinable @inline(__always)
+func loadWidenedMask8(_ p: UnsafePointer<Float16>) -> SIMD8<Float> {
+  #if MANTISSA_AVX2 && !MANTISSA_AVX512
+    return mantissa_opaque_ps256(loadWidened8(p))
+  #else
+    return loadWidened8(p)
+  #endif
+}
+
 @inlinable @inline(__always)
 func storeNarrowed(_ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float16>) {
   UnsafeMutableRawPointer(p).storeBytes(of: narrow(v), as: SIMD16<Float16>.self)
