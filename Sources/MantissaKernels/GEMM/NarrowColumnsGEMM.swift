@@ -381,15 +381,9 @@ private struct ColumnPass8 {
   mutating func add<U: PackableElement>(
     _ a: UnsafePointer<U>, _ b: UnsafePointer<Float>, vectors: Int, columns: Int
   ) {
-    @inline(__always) func load(_ p: UnsafePointer<U>) -> SIMD8<Float> {
-      let raw = UnsafeRawPointer(p)
-      return U.self == Float.self
-        ? load8(raw.assumingMemoryBound(to: Float.self))
-        : loadWidened8(raw.assumingMemoryBound(to: Float16.self))
-    }
-    let a0 = load(a)
-    let a1 = load(a + 8)
-    let a2 = load(a + 16)
+    let a0 = U.widen8(a)
+    let a1 = U.widen8(a + 8)
+    let a2 = U.widen8(a + 16)
     if vectors == 3 {
       var x = SIMD8<Float>(repeating: b[0])
       c0 = c0.addingProduct(a0, x)
@@ -412,7 +406,7 @@ private struct ColumnPass8 {
       c11 = c11.addingProduct(a2, x)
       return
     }
-    let a3 = load(a + 24)
+    let a3 = U.widen8(a + 24)
     var x = SIMD8<Float>(repeating: b[0])
     c0 = c0.addingProduct(a0, x)
     c1 = c1.addingProduct(a1, x)

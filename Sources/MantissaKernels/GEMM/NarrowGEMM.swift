@@ -1368,12 +1368,7 @@ private func narrowRankOneFlat8<T: PackableElement>(
   ) {
     var i0 = rows.lowerBound
     while i0 < wholeEnd {
-      let rowValues: SIMD8<Float>
-      if T.self == Float.self {
-        rowValues = load8(UnsafeRawPointer(a + i0).assumingMemoryBound(to: Float.self))
-      } else {
-        rowValues = loadWidened8(UnsafeRawPointer(a + i0).assumingMemoryBound(to: Float16.self))
-      }
+      let rowValues = T.widen8(a + i0)
       var d = c + i0 &* n
       for t in 0..<n {
         let index = UnsafeRawPointer(indices + 8 &* t).loadUnaligned(as: SIMD8<Int32>.self)
