@@ -41,7 +41,8 @@ public func gemmKernelID(
 /// rows as dot products along k when A is not transposed (`16x1-simd16dot`, its own summation
 /// order: Docs/Kernels.md), else 16 rows per vector read from A's contiguous columns
 /// (`16x1-simd16direct`); with A transposed, 17-32 rows, 2-12 columns and k >= 64 (a weight
-/// gradient), lanes along m (`32x12-simd16columns`; `32x12-simd8columns` in AVX2 builds); with k == 1 (an outer
+/// gradient), lanes along m (`32x12-simd16columns` for 25-32 rows in AVX-512 builds, otherwise
+/// `32x12-simd8columns`); with k == 1 (an outer
 /// product) row by row (`1x16-simd16direct`, `1x32-simd16direct`); with m == 1 and k > 1 as
 /// four interleaved partial sums (`1x16-simd16split4`, `1x32-simd16split4`, its own summation
 /// order). Pass `m` and `k` to see the last three.
@@ -50,7 +51,7 @@ public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool 
 {
   if n == 1 { return transA ? "16x1-simd16direct" : "16x1-simd16dot" }
   if let m, let k, usesNarrowColumns(m: m, n: n, k: k, transA: transA) {
-    return narrowColumnsTileID
+    return narrowColumnsTileID(m: m)
   }
   if let m, usesSingleRow(m: m, n: n, k: k ?? 2) { return singleRowTileID(n: n) }
   if k == 1 { return n <= 16 ? "1x16-simd16direct" : "1x32-simd16direct" }

@@ -7,9 +7,9 @@
 // ~8 cycles per k step and 8-row group. Same summation order and formulas as every other path
 // (one FMA per term in increasing k within each K block; K blocks merged with TileUpdate's
 // formulas, applied to C transposed, element for element the same arithmetic), so the bits are
-// the packed kernels'. AVX-512 builds hold all 24 accumulators (26 live vectors); AVX2 builds
-// (`32x12-simd8columns`) run the columns in passes of up to 4 on 8-lane vectors
-// (``columnPasses``), 20x10x1000:tn 7.4 -> 5.9 us on Zen 3.
+// the packed kernels'. AVX-512 builds hold all 24 accumulators (26 live vectors) for 25-32
+// rows; AVX2 builds, and AVX-512 ones up to 24 rows, (`32x12-simd8columns`) run the columns in
+// passes of up to 4 on 8-lane vectors (``columnPasses``), 20x10x1000:tn 7.4 -> 5.9 us on Zen 3.
 
 /// Whether a narrow problem takes ``narrowColumns(_:a:b:kc:)``: its shape, A's layout, and
 /// enough depth to repay the transposed merge (about 0.2 us; at k = 32 the row-wise kernel is
@@ -23,10 +23,21 @@ func usesNarrowColumns(m: Int, n: Int, k: Int, transA: Bool) -> Bool {
   transA && (17...32).contains(m) && (2...12).contains(n) && k >= 64
 }
 
-/// The kernel ID's tile and implementation part: 24 SIMD16 accumulators in AVX-512 builds;
-/// in AVX2 builds the same tile in passes of up to 4 columns (``ColumnPass8``).
-let narrowColumnsTileID =
-  CompiledCPU.choosesAVX512Forms ? "32x12-simd16columns" : "32x12-simd8columns"
+/// Whether the form runs its columns in passes of up to 4 on 8-lane vectors (``ColumnPass8``)
+/// rather than in 24 SIMD16 accumulators: in AVX2 builds always, in AVX-512 builds up to 24
+/// rows. There three 8-lane row vectors cover 17-24 rows where two 16-lane ones computed 32
+/// (Zen 4, 1 thread, f32 / f16-f16-f32 / f16-f32acc: 20x10x1000:tn 5.9 / 7.0 / 6.9 -> 5.2 /
+/// 5.8 / 5.8 us, 24x12x1000:tn 7.1 / 8.8 / 8.7 -> 6.1 / 7.0 / 7.2, 20x4x1000:tn 4.8 / 5.7 /
+/// 5.6 -> 2.6 / 2.9 / 2.9); at 25-32 rows the 24 accumulators stay ahead (28x10x1000:tn 6.0
+/// against 7.1, 32x12x1000:tn 7.2 against 8.6).
+func narrowColumnsInPasses(m: Int) -> Bool {
+  !CompiledCPU.choosesAVX512Forms || m <= 24
+}
+
+/// The kernel ID's tile and implementation part for `m` rows (``narrowColumnsInPasses(m:)``).
+func narrowColumnsTileID(m: Int) -> String {
+  narrowColumnsInPasses(m: m) ? "32x12-simd8columns" : "32x12-simd16columns"
+}
 
 @inline(never)
 func narrowColumns<T: PackableElement>(
@@ -37,7 +48,7 @@ func narrowColumns<T: PackableElement>(
   let n = p.n
   let cs = p.a.columnStride
   let kBlocks = (p.k + kc - 1) / kc
-  let inPasses = !CompiledCPU.choosesAVX512Forms
+  let inPasses = narrowColumnsInPasses(m: m)
   // A Float16 A whose columns lie back to back (lda == m, the usual dY) is widened as one flat
   // array, `chunk` columns at a time (m / 16 conversions per column instead of 2; the
   // conversions share ports with the FMAs), and so is a Float16 B with rows back to back:

@@ -270,14 +270,15 @@ func singleColumnDotsSumInTheDocumentedOrder(halfA: Bool, k: Int) {
 
 @Test(arguments: narrowCombinations, [false, true])
 func narrowColumnsAgreeBitwiseWithThePackedKernels(combination: Combination, transB: Bool) {
-  // `*-gemm-32x12-simd16columns` (`simd8columns` in AVX2 builds): A transposed, 17-32 rows,
-  // 2-12 columns, k >= 64 (a weight gradient). Lanes run along m and the K blocks merge into C
-  // transposed; every epilogue, alpha/beta case and K-block count must still give the packed
-  // kernels' bits. AVX-512 builds widen a Float16 A with lda == m as one flat array (k = 1000
-  // and 600 here, several chunks of 64 columns), otherwise read it in place; AVX2 builds run
-  // passes of up to 4 columns (3 row vectors at m = 17 and 20: passes of 2 and of 4, 3, 3; 4
-  // row vectors at m = 25 and 32: passes of 2, 2, 2, 1 and six of 2), reading whole vectors
-  // past m in place except in the last column. B's rows are widened as one flat array when
+  // `*-gemm-32x12-simd16columns` (25-32 rows in AVX-512 builds) and `simd8columns` (17-24 rows
+  // there, all of them in AVX2 builds): A transposed, 17-32 rows, 2-12 columns, k >= 64 (a
+  // weight gradient). Lanes run along m and the K blocks merge into C transposed; every
+  // epilogue, alpha/beta case and K-block count must still give the packed kernels' bits. The
+  // SIMD16 form widens a Float16 A with lda == m as one flat array (k = 600 here, several chunks
+  // of 64 columns), otherwise reads it in place; the SIMD8 form runs passes of up to 4 columns
+  // (3 row vectors at m = 17 and 20: passes of 2 and of 4, 3, 3; 4 row vectors at m = 25 and
+  // 32 in AVX2 builds: passes of 2, 2, 2, 1 and six of 2), reading whole vectors past m in place
+  // except in the last column. B's rows are widened as one flat array when
   // their stride is at most 16 (the padding of 12 at m = 25 makes it 19: row by row).
   let shapes = [(17, 2, 64), (20, 10, 1000), (32, 12, 300), (25, 7, 600)]
   for (m, n, k) in shapes {
