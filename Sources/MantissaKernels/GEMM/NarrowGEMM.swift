@@ -933,6 +933,16 @@ struct NarrowRowUpdate {
     _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float>,
     _ mode: TileUpdate.Mode, masked: Bool = false
   ) {
+    store(v0, v1, to: row, mode, masked: masked, addsBias: hasBias, relu: relu)
+  }
+
+  /// ``store(_:_:to:_:masked:)`` with the bias and ReLU fixed by the caller (`addsBias` and
+  /// `relu` must match the update's), for loops that test them once per call.
+  @inline(__always)
+  func store(
+    _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float>,
+    _ mode: TileUpdate.Mode, masked: Bool, addsBias hasBias: Bool, relu: Bool
+  ) {
     @inline(__always) func piece(
       _ acc: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ lanes: Int, _ bias: SIMD16<Float>
     ) {
@@ -1024,6 +1034,19 @@ private func narrowRankOne<T: PackableElement>(
       let (v0, v1) = products(i)
       rowUpdate.store(v0, v1, to: c + i &* p.ldc, mode, masked: masked)
     }
+  }
+  if update.mode == .overwrite && !rowUpdate.hasBias && !rowUpdate.relu {
+    // A layer's input gradient (C not read, a ReLU mask or none) with nothing else tested per
+    // row, as the Float16 C loop above: 1000x20x1 3.4 -> 2.1 us, 1000x8x1 2.4 -> 1.5 on Zen 4.
+    @inline(__always) func overwriteAll(masked: Bool) {
+      for i in rows {
+        let (v0, v1) = products(i)
+        rowUpdate.store(
+          v0, v1, to: c + i &* p.ldc, .overwrite, masked: masked, addsBias: false, relu: false)
+      }
+    }
+    if masked { overwriteAll(masked: true) } else { overwriteAll(masked: false) }
+    return
   }
   switch (update.mode, masked) {
   case (.overwrite, false): storeAll(.overwrite, masked: false)

@@ -178,12 +178,16 @@ func reluMaskMatchesTheSeparateReLUBackwardBitwise(combination: Combination) {
     }
   }
   // k = 1 walked as one flat array (blocks of 16 lanes on AVX-512, of 8 rows on AVX2, the
-  // last 4 rows row by row), or row by row with the rounding fixed per call (no bias or
-  // ReLU: a layer's input gradient).
-  for (m, n) in [(300, 16), (300, 20), (300, 31)] {
+  // last 4 rows row by row), or row by row with the update fixed per call (no bias or ReLU: a
+  // layer's input gradient) when C's rows are apart (padC 3) or C is small (45 rows).
+  for (m, n, padC) in [
+    (300, 16, 0), (300, 20, 0), (300, 31, 0), (300, 20, 3), (45, 20, 0), (45, 8, 0),
+  ] {
     for relu in [true, false] {
       cases.append(
-        GEMMCase(m: m, n: n, k: 1, alpha: 0.7, combination: combination, relu: relu, narrow: true))
+        GEMMCase(
+          m: m, n: n, k: 1, alpha: 0.7, padC: padC, combination: combination, relu: relu,
+          narrow: true))
     }
   }
   for n in [1, 10, 20, 32] {
