@@ -865,6 +865,37 @@ struct NarrowRowUpdate {
     }
   }
 
+  /// A row of C overwritten with alpha 1 and no bias, ReLU or mask: the accumulators as they
+  /// are (`acc * 1` is `acc`, and an accumulator is never a signaling NaN), so no multiply
+  /// per row. n > 16.
+  @inline(__always)
+  func storeUnscaled(_ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float>)
+  {
+    MantissaKernels.store(v0, to: row)
+    if lanes1 == 16 {
+      MantissaKernels.store(v1, to: row + 16)
+    } else if lanes1 <= 8 {
+      storePartial8(lowEight(v1), to: row + 16, lanes1)
+    } else {
+      storePartial16(v1, to: row + 16, lanes1)
+    }
+  }
+
+  /// ``storeUnscaled(_:_:to:)`` into a Float16 C (rounded once).
+  @inline(__always)
+  func storeRoundedUnscaled(
+    _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to row: UnsafeMutablePointer<Float16>
+  ) {
+    storeNarrowed(v0, to: row)
+    if lanes1 == 16 {
+      storeNarrowed(v1, to: row + 16)
+    } else if lanes1 <= 8 {
+      storePartialNarrowed8(lowEight(v1), to: row + 16, lanes1)
+    } else {
+      storePartialNarrowed16(v1, to: row + 16, lanes1)
+    }
+  }
+
   /// ``storeForward(_:_:to:relu:)`` into a Float16 C (rounded once).
   @inline(__always)
   func storeRoundedForward(
@@ -1158,6 +1189,11 @@ private func narrowShallow32<T: PackableElement>(
       forEachGroup { i, v0, v1 in
         rounding.storeRoundedForward(v0, v1, to: c + i &* p.ldc, relu: false)
       }
+    case (true, _, _)
+    where !rounding.hasBias && !rounding.relu && p.alpha == 1 && rounding.lanes1 <= 8:
+      // C not read, no epilogue, alpha 1: the accumulators rounded as they are (1000x20x10
+      // 6.5 -> 6.3 us on Zen 4; at 25-32 columns it measured 1-2% slower, so not there).
+      forEachGroup { i, v0, v1 in rounding.storeRoundedUnscaled(v0, v1, to: c + i &* p.ldc) }
     case (true, _, _) where !rounding.hasBias && !rounding.relu:
       // C not read and no epilogue: nothing left to test per row (1000x20x10 f16-f32acc).
       forEachGroup { i, v0, v1 in
@@ -1193,6 +1229,9 @@ private func narrowShallow32<T: PackableElement>(
     forEachGroup { i, v0, v1 in rowUpdate.storeForward(v0, v1, to: c + i &* p.ldc, relu: true) }
   case (.overwrite, false) where forward:
     forEachGroup { i, v0, v1 in rowUpdate.storeForward(v0, v1, to: c + i &* p.ldc, relu: false) }
+  case (.overwrite, false) where p.alpha == 1 && !rowUpdate.hasBias && !rowUpdate.relu:
+    // No multiply per row (Zen 4: 1000x20x10 5.5 -> 5.3 us, 1000x32x16 9.8 -> 9.2).
+    forEachGroup { i, v0, v1 in rowUpdate.storeUnscaled(v0, v1, to: c + i &* p.ldc) }
   case (.overwrite, false):
     forEachGroup { i, v0, v1 in rowUpdate.store(v0, v1, to: c + i &* p.ldc, .overwrite) }
   case (.overwrite, true):

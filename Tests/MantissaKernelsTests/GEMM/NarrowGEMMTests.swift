@@ -77,9 +77,11 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   // by row. Deeper still (k >= 48 in 8-row groups, k >= 128 in 4-row groups: 10 x 130,
   // 20 x 300) it is widened one group and K block at a time, here with padded rows. Without a
   // bias (17 x 3 with padded rows, 20 x 10 with alpha 0.7) a Float16 C's last 1-8 columns are
-  // rounded on 8 lanes.
+  // rounded on 8 lanes. Alpha 1 with no bias or ReLU (17 x 3, 28 x 12, 32 x 16 with padded
+  // rows) stores the accumulators unscaled: a last 1-8, 9-15 or 16 columns.
   for (n, k, alpha, relu, padA) in [
     (20, 10, Float(1), true, 0), (17, 3, 1, false, 0), (17, 3, 1, false, 5),
+    (28, 12, 1, false, 5), (32, 16, 1, false, 5),
     (32, 16, 0.7, true, 0), (10, 20, 1, true, 0), (10, 20, 0.7, false, 3), (20, 40, 1, true, 3),
     (10, 40, 1, true, 2), (10, 130, 1, true, 2), (20, 300, 0.7, false, 3),
     (20, 10, 0.7, true, 0),
