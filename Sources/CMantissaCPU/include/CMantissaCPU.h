@@ -51,13 +51,6 @@ static inline __attribute__((always_inline)) __m256i mantissa_narrow_ps512(__m51
   return _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
-// Widens 16 Float16 values in one 512-bit vcvtph2ps. Swift's own import of `_mm512_cvtph_ps`
-// stayed an out-of-line function in some callers (38 calls in the reductions' and rowwise
-// kernels' closures, session 18); this one always inlines.
-static inline __attribute__((always_inline)) __m512 mantissa_widen_ps512(__m256i h) {
-  return _mm512_cvtph_ps(h);
-}
-
 #endif
 
 #if defined(__F16C__) && defined(__AVX__)

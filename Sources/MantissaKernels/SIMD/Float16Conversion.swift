@@ -2,9 +2,8 @@
 // (`SIMD16<Float>(SIMD16<Float16>)` and back) are emitted as out-of-line calls even from
 // non-generic kernels (finishFloat16 and the masked row-end helpers called one per vector,
 // ~1.4% of a mixed-precision seed step). AVX-512 builds use one 512-bit vcvtph2ps / vcvtps2ph
-// each way (both through C helpers, CMantissaCPU.h: the imported `_mm512_cvtph_ps` stayed an
-// out-of-line call in some callers), AVX2 builds two 256-bit ones; otherwise lane by lane,
-// which LLVM vectorizes as the target allows.
+// each way (the narrowing one through a C helper, CMantissaCPU.h), AVX2 builds two 256-bit
+// ones; otherwise lane by lane, which LLVM vectorizes as the target allows.
 
 import CMantissaCPU
 
@@ -13,7 +12,7 @@ import CMantissaCPU
 
   @inlinable @inline(__always)
   func widen(_ h: SIMD16<Float16>) -> SIMD16<Float> {
-    mantissa_widen_ps512(unsafeBitCast(h, to: __m256i.self))
+    _mm512_cvtph_ps(unsafeBitCast(h, to: __m256i.self))
   }
 
   @inlinable @inline(__always)
