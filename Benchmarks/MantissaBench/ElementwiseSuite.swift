@@ -87,6 +87,9 @@ enum ElementwiseSuite {
       Case(id: "f32-rsum-simd16", bytesPerElement: 4, reference: .copy) {
         sink(sum(a32, count: $0, threads: $1))
       },
+      Case(id: "f16-rsum-simd16", bytesPerElement: 2, reference: .copy) {
+        sink(sum(a16, count: $0, threads: $1))
+      },
       // Bias gradients: a batch's column sums over a layer of 20 outputs (the seed example's
       // fc1) and of 1 output (fc2); elements = rows x columns.
       Case(id: "f32-colsum-simd16-20cols", bytesPerElement: 4, reference: .copy) {
