@@ -458,7 +458,11 @@ private func computeBlock(
       // path, which reads A again, or as a whole tile, it cost 3-4%).
       @inline(__always)
       func runEdgeTile(_ update: TileUpdate) {
-        if nrCur <= nr / 2 && kernel.hasLeftHalf {
+        if nrCur <= 8 && kernel.hasLeftQuarter {
+          kernel.runLeftQuarter(
+            kc: kc, a: inPlace ? aRows : a, lda: inPlace ? lda : 0, b: b, tile: tile,
+            update: update)
+        } else if nrCur <= nr / 2 && kernel.hasLeftHalf {
           kernel.runLeftHalf(
             kc: kc, a: inPlace ? aRows : a, lda: inPlace ? lda : 0, b: b, tile: tile,
             update: update)

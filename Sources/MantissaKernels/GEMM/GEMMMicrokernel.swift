@@ -85,6 +85,25 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
     }
   }
 
+  /// Whether ``runLeftQuarter(kc:a:lda:b:tile:update:)`` exists: the kernel can compute its
+  /// first 8 columns alone on 8-lane vectors, for edge tiles at most that wide.
+  var hasLeftQuarter: Bool { self == .tile8x32SIMD16 }
+
+  /// The left 8 columns of a tile into `tile` (`nr` Floats a row); A as for
+  /// ``runLeftHalf(kc:a:lda:b:tile:update:)``.
+  @inline(__always)
+  func runLeftQuarter(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    tile: UnsafeMutablePointer<Float>, update: TileUpdate
+  ) {
+    switch self {
+    case .tile8x32SIMD16:
+      F32GEMM8x32SIMD16.runLeftQuarter(kc: kc, a: a, lda: lda, b: b, tile: tile, update: update)
+    case .tile6x16SIMD8, .tile12x32SIMD16:
+      fatalError("\(self) has no left-quarter kernel")
+    }
+  }
+
   /// Whether ``runPackingB(kc:a:lda:packing:panel:c:ldc:update:)`` exists: the kernel can pack
   /// a panel of a row-major B while its first row of tiles computes with it.
   var packsBInKernel: Bool { self != .tile12x32SIMD16 }

@@ -166,6 +166,55 @@ enum F32GEMM8x32SIMD16 {
     update.apply(t.c7, to: tile + 224, column: 0)
   }
 
+  /// ``runLeftHalf(kc:a:lda:b:tile:update:)`` for a last 1-8 columns: the tile's first 8
+  /// columns on 8-lane vectors, the same FMAs in the same order (so the same bits) at half the
+  /// FMA cost on Zen 4, which runs a 512-bit FMA as two 256-bit halves. Lanes 8-15 of each
+  /// scratch-tile row are written as zeros under the update and never merged.
+  static func runLeftQuarter(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    tile: UnsafeMutablePointer<Float>, update: TileUpdate
+  ) {
+    var c0 = SIMD8<Float>()
+    var c1 = SIMD8<Float>()
+    var c2 = SIMD8<Float>()
+    var c3 = SIMD8<Float>()
+    var c4 = SIMD8<Float>()
+    var c5 = SIMD8<Float>()
+    var c6 = SIMD8<Float>()
+    var c7 = SIMD8<Float>()
+    let rowStep = lda == 0 ? 1 : lda
+    let kStep = lda == 0 ? 8 : 1
+    var ap = a
+    var bp = b
+    for _ in 0..<kc {
+      mantissa_prefetch_read(bp + 768)
+      let b0 = load8(bp)
+      c0 = c0.addingProduct(SIMD8(repeating: ap[0]), b0)
+      c1 = c1.addingProduct(SIMD8(repeating: ap[rowStep]), b0)
+      c2 = c2.addingProduct(SIMD8(repeating: ap[2 * rowStep]), b0)
+      c3 = c3.addingProduct(SIMD8(repeating: ap[3 * rowStep]), b0)
+      c4 = c4.addingProduct(SIMD8(repeating: ap[4 * rowStep]), b0)
+      c5 = c5.addingProduct(SIMD8(repeating: ap[5 * rowStep]), b0)
+      c6 = c6.addingProduct(SIMD8(repeating: ap[6 * rowStep]), b0)
+      c7 = c7.addingProduct(SIMD8(repeating: ap[7 * rowStep]), b0)
+      ap += kStep
+      bp += 32
+    }
+    @inline(__always) func put(_ v: SIMD8<Float>, _ row: Int) {
+      update.apply(
+        unsafeBitCast((v, SIMD8<Float>()), to: SIMD16<Float>.self), to: tile + 32 * row,
+        column: 0)
+    }
+    put(c0, 0)
+    put(c1, 1)
+    put(c2, 2)
+    put(c3, 3)
+    put(c4, 4)
+    put(c5, 5)
+    put(c6, 6)
+    put(c7, 7)
+  }
+
   /// The 16 accumulators, one k step, and the merge into C, shared by both entry points. Every
   /// member is transparent, so each kernel's loop keeps the accumulators in registers.
   struct Tile {
