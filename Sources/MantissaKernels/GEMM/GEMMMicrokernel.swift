@@ -89,16 +89,17 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
   /// first 8 columns alone on 8-lane vectors, for edge tiles at most that wide.
   var hasLeftQuarter: Bool { self == .tile8x32SIMD16 }
 
-  /// The left 8 columns of a tile into `tile` (`nr` Floats a row); A as for
+  /// The left 8 columns of a tile into `tile` (rows `tileStride` Floats apart); A as for
   /// ``runLeftHalf(kc:a:lda:b:tile:update:)``.
   @inline(__always)
   func runLeftQuarter(
     kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
-    tile: UnsafeMutablePointer<Float>, update: TileUpdate
+    tile: UnsafeMutablePointer<Float>, tileStride: Int, update: TileUpdate
   ) {
     switch self {
     case .tile8x32SIMD16:
-      F32GEMM8x32SIMD16.runLeftQuarter(kc: kc, a: a, lda: lda, b: b, tile: tile, update: update)
+      F32GEMM8x32SIMD16.runLeftQuarter(
+        kc: kc, a: a, lda: lda, b: b, tile: tile, tileStride: tileStride, update: update)
     case .tile6x16SIMD8, .tile12x32SIMD16:
       fatalError("\(self) has no left-quarter kernel")
     }

@@ -168,11 +168,13 @@ enum F32GEMM8x32SIMD16 {
 
   /// ``runLeftHalf(kc:a:lda:b:tile:update:)`` for a last 1-8 columns: the tile's first 8
   /// columns on 8-lane vectors, the same FMAs in the same order (so the same bits) at half the
-  /// FMA cost on Zen 4, which runs a 512-bit FMA as two 256-bit halves. Lanes 8-15 of each
-  /// scratch-tile row are written as zeros under the update and never merged.
+  /// FMA cost on Zen 4, which runs a 512-bit FMA as two 256-bit halves. Rows `tileStride`
+  /// apart (the scratch tile's 32, or the Float workspace's padded width); lanes 8-15 of each
+  /// row are written too (zeros under the update), in the tile's or the padding's columns,
+  /// which are never merged into C.
   static func runLeftQuarter(
     kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
-    tile: UnsafeMutablePointer<Float>, update: TileUpdate
+    tile: UnsafeMutablePointer<Float>, tileStride: Int, update: TileUpdate
   ) {
     var c0 = SIMD8<Float>()
     var c1 = SIMD8<Float>()
@@ -202,7 +204,7 @@ enum F32GEMM8x32SIMD16 {
     }
     @inline(__always) func put(_ v: SIMD8<Float>, _ row: Int) {
       update.apply(
-        unsafeBitCast((v, SIMD8<Float>()), to: SIMD16<Float>.self), to: tile + 32 * row,
+        unsafeBitCast((v, SIMD8<Float>()), to: SIMD16<Float>.self), to: tile + tileStride * row,
         column: 0)
     }
     put(c0, 0)
