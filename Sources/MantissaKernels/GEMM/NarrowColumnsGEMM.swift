@@ -60,13 +60,12 @@ func narrowColumns<T: PackableElement>(
   // W holds C transposed (column j at w + 32 j) between K blocks; bRows a chunk of a Float16
   // B's rows, widened, 16 Floats each (lanes past n are never stored); aColumns a chunk of
   // op(A)'s columns, widened (m Floats each, 16 of padding for the last vector). The AVX2
-  // passes keep the K block's sums in `sums` (W's layout; the AVX-512 accumulators are stored
-  // there at the end of each K block) and op(A)'s last column, widened and padded with zeros to
-  // 32 rows, in `lastColumn`.
+  // passes keep the K block's sums in `sums` (W's layout) and op(A)'s last column, widened
+  // and padded with zeros to 32 rows, in `lastColumn`.
   let wCount = 12 * 32
   let bCount = b.directIsHalf ? chunk * 16 : 0
   let aCount = widenA ? chunk * m + 16 : 0
-  let sumsCount = wCount
+  let sumsCount = inPasses ? wCount : 0
   let lastCount = inPasses ? 32 : 0
   let scratch = UnsafeMutablePointer<Float>.allocate(
     capacity: wCount + bCount + aCount + sumsCount + lastCount + (halfC ? m * 16 : 0))
@@ -190,8 +189,10 @@ func narrowColumns<T: PackableElement>(
     if inPasses {
       mergeColumns(UnsafePointer(sums), into: w, columns: n, update: update)
     } else {
-      t.store(to: sums)
-      mergeColumns(UnsafePointer(sums), into: w, columns: n, update: update)
+      withUnsafeBytes(of: t) { raw in
+        let acc = raw.assumingMemoryBound(to: Float.self).baseAddress!
+        mergeColumns(acc, into: w, columns: n, update: update)
+      }
     }
   }
 
@@ -287,29 +288,6 @@ private struct ColumnAccumulators {
     x = SIMD16<Float>(repeating: b[11])
     c11L = c11L.addingProduct(lower, x)
     c11U = c11U.addingProduct(upper, x)
-  }
-
-  /// Writes the sums in W's layout (column j's rows at `sums + 32 j`). Stored one by one, not
-  /// read through `withUnsafeBytes(of:)`: taking the struct's address kept all 24 accumulators
-  /// in memory through the k loop (20x10x1000:tn 5.9 -> 14.7 us on Zen 4).
-  @inline(__always)
-  func store(to sums: UnsafeMutablePointer<Float>) {
-    @inline(__always) func put(_ j: Int, _ lower: SIMD16<Float>, _ upper: SIMD16<Float>) {
-      MantissaKernels.store(lower, to: sums + 32 * j)
-      MantissaKernels.store(upper, to: sums + 32 * j + 16)
-    }
-    put(0, c0L, c0U)
-    put(1, c1L, c1U)
-    put(2, c2L, c2U)
-    put(3, c3L, c3U)
-    put(4, c4L, c4U)
-    put(5, c5L, c5U)
-    put(6, c6L, c6U)
-    put(7, c7L, c7U)
-    put(8, c8L, c8U)
-    put(9, c9L, c9U)
-    put(10, c10L, c10U)
-    put(11, c11L, c11U)
   }
 }
 
