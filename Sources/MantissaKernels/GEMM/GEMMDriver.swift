@@ -457,11 +457,17 @@ private func computeBlock(
       // the panels) in half a tile's time, A's rows still in L1 (+2-3%; through the narrow
       // path, which reads A again, or as a whole tile, it cost 3-4%).
       @inline(__always)
+      func runLeftQuarter(
+        _ c: UnsafeMutablePointer<Float>, _ stride: Int, _ update: TileUpdate
+      ) {
+        kernel.runLeftQuarter(
+          kc: kc, a: inPlace ? aRows : a, lda: inPlace ? lda : 0, b: b, tile: c,
+          tileStride: stride, update: update)
+      }
+      @inline(__always)
       func runEdgeTile(_ update: TileUpdate) {
         if nrCur <= 8 && kernel.hasLeftQuarter {
-          kernel.runLeftQuarter(
-            kc: kc, a: inPlace ? aRows : a, lda: inPlace ? lda : 0, b: b, tile: tile,
-            tileStride: nr, update: update)
+          runLeftQuarter(tile, nr, update)
         } else if nrCur <= nr / 2 && kernel.hasLeftHalf {
           kernel.runLeftHalf(
             kc: kc, a: inPlace ? aRows : a, lda: inPlace ? lda : 0, b: b, tile: tile,
@@ -474,9 +480,7 @@ private func computeBlock(
         // The Float workspace has room for a whole tile, but a last 1-8 columns need only the
         // left quarter (Zen 4, 1 thread, Float16 C with two K blocks: 1000x40x1000 1176 -> 830
         // us, 256x40x1000 301 -> 213).
-        kernel.runLeftQuarter(
-          kc: kc, a: inPlace ? aRows : a, lda: inPlace ? lda : 0, b: b, tile: cTile,
-          tileStride: ldc, update: tileUpdate)
+        runLeftQuarter(cTile, ldc, tileUpdate)
       } else if padded || (mrCur == mr && nrCur == nr) {
         runTile(cTile, ldc, tileUpdate)
       } else if let half = tileUpdate.half {

@@ -203,9 +203,7 @@ enum F32GEMM8x32SIMD16 {
       bp += 32
     }
     @inline(__always) func put(_ v: SIMD8<Float>, _ row: Int) {
-      update.apply(
-        unsafeBitCast((v, SIMD8<Float>()), to: SIMD16<Float>.self), to: tile + tileStride * row,
-        column: 0)
+      update.apply(lowEightOf(v), to: tile + tileStride * row, column: 0)
     }
     put(c0, 0)
     put(c1, 1)
