@@ -30,8 +30,20 @@ public struct GEMMBlocking: Sendable, Equatable, CustomStringConvertible {
   /// 768^3 +1.6%, 1000^3 +1.4%, 1024^3 +1.0-1.3%, 2048^3 +0.7-1.0%, 4096^3 +0.4%, 256^3 and
   /// below unchanged (session 11); on the Xeon KC 512 / NC 512 measured the same as the
   /// default at 1024-2048^3 (session 8).
-  public static func defaults(for kernel: GEMMMicrokernel) -> GEMMBlocking {
-    GEMMBlocking(kc: 512, mc: 192, nc: 512)
+  ///
+  /// A transposed A (`transposedA`: op(A)'s rows adjacent in memory, as in a weight gradient
+  /// dYᵀX) has to be packed, once per NC block, from lines `lda` apart that the hardware
+  /// prefetchers do not follow; for the 8x32 kernel NC 1024 packs it half as often as NC 512
+  /// for n > 512, at the cost of a B block twice L2. In-process turns on Zen 4 (session 19),
+  /// NC 1024 against 512, f32 / f16-f16-f32: 1 thread 3072x768x512:tn +2.9 / +1.7% (NC 768),
+  /// 1024^3:tn +1.9%, 2048^3:tn +1.4%, 4096x1024x1024:tn +2.0%, 1000^3:tn +1.0%, 512^3:tn
+  /// and below unchanged (one NC block either way); 2 threads 3072x768x512:tn +8.8 / +7.9%,
+  /// 1024^3:tn +4.1 / +6.0%, 2048^3:tn +2.3 / +1.0%. A row-major A is read in place, with
+  /// nothing to repack, and keeps the B block in L2.
+  public static func defaults(for kernel: GEMMMicrokernel, transposedA: Bool = false)
+    -> GEMMBlocking
+  {
+    GEMMBlocking(kc: 512, mc: 192, nc: transposedA && kernel == .tile8x32SIMD16 ? 1024 : 512)
   }
 
   public var description: String { "kc \(kc) mc \(mc) nc \(nc)" }

@@ -75,7 +75,9 @@ func runGEMM(_ problem: GEMMProblem, threads: Int) {
     scaleOnly(p)
     return
   }
-  let blocking = overrides.gemmBlocking ?? .defaults(for: kernel)
+  let transposedA = p.a.rowStride == 1 && p.a.columnStride != 1
+  let blocking =
+    overrides.gemmBlocking ?? .defaults(for: kernel, transposedA: transposedA)
   let kc: Int
   if case .packed(let packed) = p.b {
     kc = packed.kc
