@@ -69,7 +69,7 @@ func store(_ v: SIMD8<Float>, to p: UnsafeMutablePointer<Float>) {
   ) {
     _mm_mask_storeu_epi16(
       p, UInt8(truncatingIfNeeded: laneMask(count)),
-      mantissa_narrow_ps256(unsafeBitCast(v, to: __m256.self)))
+      mantissa_narrow_ps256(v))
   }
 
   @inlinable @inline(__always)
