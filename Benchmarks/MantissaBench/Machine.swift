@@ -61,16 +61,44 @@ enum Machine {
     return best
   }
 
-  /// Memory for a benchmark's matrices, allocated the way numpy allocates arrays on Linux, so
-  /// that our rows and `Benchmarks/compare/gemm_numpy.py`'s OpenBLAS rows run on the same kind
-  /// of pages: numpy asks the kernel for transparent huge pages (`madvise(MADV_HUGEPAGE)` on the
-  /// page-aligned part) for every array of 4 MiB or more. Measured on the reference Xeon:
-  /// 2048^3 f32 ran 3-5% faster on such matrices (TLB misses on C and while packing A).
+  /// The pages a benchmark's matrices are on (`--pages`).
+  enum Pages: String {
+    /// As numpy allocates: huge pages asked for arrays of 4 MiB or more.
+    case numpy
+    /// 4 KiB pages only, as a Swift Array or `malloc` gets under the default `madvise` setting
+    /// of transparent huge pages.
+    case small
+    /// Every matrix 2 MiB-aligned and asked onto huge pages.
+    case huge
+  }
+
+  nonisolated(unsafe) static var pages = Pages.numpy
+
+  /// Memory for a benchmark's matrices, by default allocated the way numpy allocates arrays on
+  /// Linux, so that our rows and `Benchmarks/compare/gemm_numpy.py`'s OpenBLAS rows run on the
+  /// same kind of pages: numpy asks the kernel for transparent huge pages
+  /// (`madvise(MADV_HUGEPAGE)` on the page-aligned part) for every array of 4 MiB or more.
+  /// Measured on the reference Xeon: 2048^3 f32 ran 3-5% faster on such matrices (TLB misses
+  /// on C and while packing A); on Zen 4, 1000^3 (3.8 MiB arrays, so 4 KiB pages) ran 1.6-3.1
+  /// points of peak faster with `--pages huge` (session 19). Freed with `deallocate()` (`free`
+  /// on Linux, which also frees `posix_memalign`'s memory).
   static func allocateMatrix<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+    #if os(Linux)
+      if pages == .huge {
+        let hugePage = 2 << 20
+        let bytes = (max(1, count * MemoryLayout<T>.stride) + hugePage - 1) / hugePage * hugePage
+        var base: UnsafeMutableRawPointer? = nil
+        guard posix_memalign(&base, hugePage, bytes) == 0, let base else {
+          fatalError("mantissa-bench: cannot allocate \(bytes) bytes on huge pages")
+        }
+        _ = madvise(base, bytes, MADV_HUGEPAGE)
+        return base.bindMemory(to: T.self, capacity: count)
+      }
+    #endif
     let p = UnsafeMutablePointer<T>.allocate(capacity: count)
     #if os(Linux)
       let bytes = count * MemoryLayout<T>.stride
-      if bytes >= 4 << 20 {
+      if pages == .numpy && bytes >= 4 << 20 {
         let page = 4096
         let start = Int(bitPattern: p)
         let offset = (page - start % page) % page

@@ -17,6 +17,9 @@ let usage = """
     --epilogue LIST  GEMM epilogues fused into the store: bias,relu,drelu (default: none)
     --prepacked      GEMM with B packed once outside the timing (GEMMPackedB), as a layer's
                      reused weights are
+    --pages KIND     GEMM matrices on `numpy` pages (default: transparent huge pages for
+                     arrays of 4 MiB or more, as numpy asks), `small` (4 KiB pages only, as
+                     a Swift Array gets) or `huge` (every matrix on huge pages)
     --elements LIST  elementwise sizes (default 65536 and 16777216)
     --force-parallel split work over every allowed thread at any size (threshold sweeps)
     --json FILE      write the rows as JSON (atomically)
@@ -86,6 +89,12 @@ func main() throws {
       }
     case "--no-narrow": narrow = false
     case "--prepacked": prepacked = true
+    case "--pages":
+      let text = try value(argument)
+      guard let pages = Machine.Pages(rawValue: text) else {
+        throw BenchError.badArgument("--pages \"\(text)\" must be numpy, small or huge")
+      }
+      Machine.pages = pages
     case "--epilogue":
       let text = try value(argument)
       for part in text.split(separator: ",") {
