@@ -75,9 +75,8 @@ func runGEMM(_ problem: GEMMProblem, threads: Int) {
     scaleOnly(p)
     return
   }
-  let transposedA = p.a.rowStride == 1 && p.a.columnStride != 1
   let blocking =
-    overrides.gemmBlocking ?? .defaults(for: kernel, transposedA: transposedA)
+    overrides.gemmBlocking ?? .defaults(for: kernel, transposedA: p.a.isTransposed)
   let kc: Int
   if case .packed(let packed) = p.b {
     kc = packed.kc
@@ -325,7 +324,7 @@ private func runRegion(
 /// Whether the macro-kernel packs a transposed A's whole MC block before its first row of tiles
 /// (``packTransposedABlock6``) rather than a micro-panel or a pair at a time.
 private func packsTransposedABlock(_ kernel: GEMMMicrokernel, _ a: OperandView) -> Bool {
-  kernel.mr == 6 && a.rowStride == 1 && a.columnStride != 1
+  kernel.mr == 6 && a.isTransposed
 }
 
 /// Whether a Float16 C is rounded in the microkernel's registers (``TileUpdate/half``) rather
@@ -379,7 +378,7 @@ private func computeBlock(
   let panel0 = UnsafePointer(source.panel)
   // A transposed A (op(A)'s rows adjacent in memory) is packed two micro-panels at a time
   // into `source.panel` (room for two) by the 8-row kernels.
-  let pairsTransposedA = mr == 8 && source.view.rowStride == 1 && source.view.columnStride != 1
+  let pairsTransposedA = mr == 8 && source.view.isTransposed
   var pairPacked = false
   let blockPacked = packsTransposedABlock(kernel, source.view)
   if blockPacked {

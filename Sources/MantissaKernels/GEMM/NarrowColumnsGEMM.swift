@@ -16,7 +16,7 @@
 /// faster, at 64 they are even). One tile of C, so one thread whatever the thread count: only
 /// k could be split, and it never is.
 func usesNarrowColumns(_ p: GEMMProblem) -> Bool {
-  usesNarrowColumns(m: p.m, n: p.n, k: p.k, transA: p.a.rowStride == 1 && p.a.columnStride != 1)
+  usesNarrowColumns(m: p.m, n: p.n, k: p.k, transA: p.a.isTransposed)
 }
 
 func usesNarrowColumns(m: Int, n: Int, k: Int, transA: Bool) -> Bool {

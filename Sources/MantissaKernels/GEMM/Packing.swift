@@ -131,6 +131,10 @@ struct OperandView {
   /// Bytes per stored element.
   var elementBytes: Int { storage == .float32 ? 4 : 2 }
 
+  /// Whether the operand is stored transposed: its rows adjacent in memory, its columns
+  /// (`columnStride` apart) not.
+  var isTransposed: Bool { rowStride == 1 && columnStride != 1 }
+
   init(_ p: UnsafePointer<Float>, _ trans: Transpose, ld: Int) {
     base = UnsafeRawPointer(p)
     storage = .float32
