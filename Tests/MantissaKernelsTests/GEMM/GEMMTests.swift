@@ -156,22 +156,6 @@ func microkernelsAgreeBitwise(combination: Combination) {
   #expect(checkGEMM(c) == one)
 }
 
-// The packed path's scratch comes from a pool kept between calls: more concurrent calls than it
-// keeps, with scratch sizes that differ (several K blocks, Float16 workspaces of other heights),
-// must each get a buffer of their own.
-@Test func concurrentCallsDoNotShareBuffers() async {
-  await withTaskGroup(of: Void.self) { group in
-    for seed in 0..<12 {
-      group.addTask {
-        checkGEMM(
-          GEMMCase(
-            m: 90 + 13 * seed, n: 90 + 7 * seed, k: 90 + 40 * seed,
-            combination: Combination.allCases[seed % 4], seed: UInt64(seed)))
-      }
-    }
-  }
-}
-
 // Sources whose rows are a page or more apart are packed row by row across all panels, closer
 // ones panel by panel: both orders, with a tail panel, for B and for a transposed A, from Float
 // and Float16 storage.
