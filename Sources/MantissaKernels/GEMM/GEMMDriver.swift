@@ -261,7 +261,10 @@ private func runRegion(
           let full = ncur / nr
           var source = view
           source.base += (p0 * view.rowStride + jc) * view.elementBytes
-          packing = FusedBPacking(source: source, panels: full, destination: bPack)
+          packing = FusedBPacking(
+            source: source, panels: full, destination: bPack,
+            pairs: kernel.packsBPanelPairs && view.storage == .float32
+              && view.rowStride * view.elementBytes >= FusedBPacking.pairedRowBytes)
           if full * nr < ncur {
             packB(
               view, depth0: p0, column0: jc + full * nr, depth: kcur, columns: ncur - full * nr,
@@ -356,6 +359,25 @@ struct FusedBPacking {
   var source: OperandView
   var panels: Int
   var destination: UnsafeMutablePointer<Float>
+  /// Whether each packing tile packs two panels (its own and the next), so that every source
+  /// row it touches is visited once per two panels: for a Float B whose rows are at least
+  /// ``pairedRowBytes`` apart. A panel's KC rows then lie on about KC / 2 to KC distinct 4 KiB
+  /// pages, more than the L1 TLB holds, and the first row of tiles waited on translations once
+  /// per panel (it ran at about a fifth of the FMA rate at 1000^3; Docs/Performance.md, session
+  /// 19). In-process turns against one panel per tile on Zen 4, 1 thread, f32 (session 20):
+  /// 1000^3 +1.9 to +3.0% in seven rounds, 1000^3:tn +1.1 to +3.1%, 512x3072x768 +0.3 to
+  /// +1.4%, 1024^3 -0.2 to +0.6%, 2048^3 and 4096x4096x1024 -0.1 to +0.5%, 384^3 -0.3 to
+  /// +0.2%; rows 1 KiB apart (256^3) -0.3 to -0.4%, so not there. A Float16 B gained nothing
+  /// (1000^3, 1024^3, 2048^3, 512x3072x768: 0.986-1.009), so it keeps one panel per tile. Four
+  /// panels per tile measured no better than two.
+  var pairs: Bool
+
+  /// The row distance from which tiles pack pairs (half a page: at most two rows per page).
+  static let pairedRowBytes = 2048
+
+  /// Whether the first row's tile on `panel` packs; the second panel of a pair was packed by
+  /// the tile to its left.
+  func packs(panel: Int) -> Bool { panel < panels && !(pairs && panel % 2 == 1) }
 }
 
 /// The macro-kernel: every MR x NR tile of one MC x NC block of C, against the packed B block.
@@ -443,7 +465,7 @@ private func computeBlock(
       tileUpdate.half?.bias = update.half?.bias.map { $0 + jr }
       @inline(__always)
       func runTile(_ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ update: TileUpdate) {
-        if ir == 0, let packing = source.packingB, jr < packing.panels * nr {
+        if ir == 0, let packing = source.packingB, packing.packs(panel: jr / nr) {
           kernel.runPackingB(
             kc: kc, a: inPlace ? aRows : a, lda: inPlace ? lda : 0, packing: packing,
             panel: jr / nr, c: c, ldc: ldc, update: update)

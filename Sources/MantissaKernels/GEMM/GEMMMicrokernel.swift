@@ -109,14 +109,21 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
   /// a panel of a row-major B while its first row of tiles computes with it.
   var packsBInKernel: Bool { self != .tile12x32SIMD16 }
 
-  /// A full tile on B panel `panel` of `packing`, packing that panel on the way
-  /// (``FusedBPacking``); A packed (`lda` 0) or read in place (rows `lda` apart).
+  /// Whether ``runPackingB(kc:a:lda:packing:panel:c:ldc:update:)`` can pack two panels per tile
+  /// (``FusedBPacking/pairs``).
+  var packsBPanelPairs: Bool { self == .tile8x32SIMD16 }
+
+  /// A full tile on B panel `panel` of `packing`, packing that panel on the way, and the one
+  /// to its right too where `packing` packs pairs (``FusedBPacking/packs(panel:)`` says which
+  /// tiles pack); A packed (`lda` 0) or read in place (rows `lda` apart).
   @inline(__always)
   func runPackingB(
     kc: Int, a: UnsafePointer<Float>, lda: Int, packing: FusedBPacking, panel: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
   ) {
-    let next = panel + 1 < packing.panels ? panel + 1 : panel
+    let pair = packing.pairs && panel + 1 < packing.panels
+    let after = panel + (pair ? 2 : 1)
+    let next = after < packing.panels ? after : panel
     let b = packing.destination + panel * nr * kc
     let source = packing.source
     let ldb = source.rowStride
@@ -125,7 +132,7 @@ public enum GEMMMicrokernel: String, CaseIterable, Sendable {
       let s = source.base.assumingMemoryBound(to: Float.self)
       F32GEMM8x32SIMD16.runPackingB(
         kc: kc, a: a, lda: lda, source: s + panel * nr, ldb: ldb, next: s + next * nr, b: b,
-        c: c, ldc: ldc, update: update)
+        c: c, ldc: ldc, update: update, pair: pair)
     case (.tile8x32SIMD16, .float16):
       let s = source.base.assumingMemoryBound(to: Float16.self)
       F32GEMM8x32SIMD16.runPackingB(

@@ -156,6 +156,24 @@ func microkernelsAgreeBitwise(combination: Combination) {
   #expect(checkGEMM(c) == one)
 }
 
+// A Float B with rows 2 KiB or more apart is packed two panels per tile of the first row
+// (FusedBPacking.pairs): five full panels (two pairs and one alone) and a partial one, with A
+// read in place and packed (transposed), two MC blocks or fewer rows than a tile, 1 and 2
+// threads bitwise.
+@Test(arguments: kernels)
+func bPanelsPackedInPairs(kernel: GEMMMicrokernel) {
+  for (m, transA, padB) in [(203, false, 600), (203, true, 2100), (5, false, 600), (203, false, 0)]
+  {
+    var c = GEMMCase(
+      m: m, n: 5 * 32 + 7, k: 150, transA: transA, beta: 0.7, padB: padB, kernel: kernel,
+      bias: true, relu: true)
+    let one = checkGEMM(c)
+    c.threads = 2
+    c.forceParallel = true
+    #expect(checkGEMM(c) == one, "\(c.testDescription): 2 threads differ from 1")
+  }
+}
+
 // Sources whose rows are a page or more apart are packed row by row across all panels, closer
 // ones panel by panel: both orders, with a tail panel, for B and for a transposed A, from Float
 // and Float16 storage.

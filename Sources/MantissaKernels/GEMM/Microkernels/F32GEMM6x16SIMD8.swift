@@ -63,7 +63,7 @@ enum F32GEMM6x16SIMD8 {
   }
 
   /// A tile of the first row of tiles of a B block, packing its B panel as it goes, as
-  /// ``F32GEMM8x32SIMD16/runPackingB(kc:a:lda:source:ldb:next:b:c:ldc:update:)`` does: B's 16
+  /// ``F32GEMM8x32SIMD16/runPackingB(kc:a:lda:source:ldb:next:b:c:ldc:update:pair:)`` does: B's 16
   /// values of each k step from B as stored (rows `ldb` apart from `source`) feed the FMAs and
   /// are stored into the packed panel at `b`; the next panel's rows (`next`) are asked into L1.
   /// A is packed (`lda` 0) or read in place (rows `lda` apart). Same FMAs in the same order as

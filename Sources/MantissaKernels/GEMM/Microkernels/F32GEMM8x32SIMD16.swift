@@ -64,22 +64,32 @@ enum F32GEMM8x32SIMD16 {
   /// A tile of the first row of tiles of a B block, packing its B panel as it goes: each k
   /// step's 32 values come from B as stored (row-major, rows `ldb` elements apart from
   /// `source`), feed the FMAs and are stored into the packed panel at `b` for the rows of tiles
-  /// after it, while the rows the next panel will read (`next`) are asked into L2. A is packed
-  /// (`lda` 0) or read in place (rows `lda` apart). Same FMAs in the same order as ``run`` and
-  /// ``runDirectA``, so the same bits. Packing B in a pass of its own before the block waited on
-  /// B's source for 2-10% of the call at 64-1000^3 (Docs/Kernels.md).
+  /// after it, while the rows the next panel will read (`next`) are asked into L2. With `pair`
+  /// the step also packs the panel to the right (the next 32 values of each row, into `b + 32 *
+  /// kc`), whose first tile then runs as ``run`` or ``runDirectA``; `next` is then the panel
+  /// after that one. A is packed (`lda` 0) or read in place (rows `lda` apart). Same FMAs in the
+  /// same order as ``run`` and ``runDirectA``, so the same bits. Packing B in a pass of its own
+  /// before the block waited on B's source for 2-10% of the call at 64-1000^3
+  /// (Docs/Kernels.md).
   @inline(never)
   static func runPackingB(
     kc: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float>, ldb: Int,
     next: UnsafePointer<Float>, b: UnsafeMutablePointer<Float>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
+    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate, pair: Bool
   ) {
-    packingB(
-      kc: kc, a: a, lda: lda, source: source, ldb: ldb, next: next, b: b, c: c, ldc: ldc,
-      update: update)
+    if pair {
+      packingB(
+        kc: kc, a: a, lda: lda, source: source, ldb: ldb, next: next, b: b, c: c, ldc: ldc,
+        update: update, panels: 2)
+    } else {
+      packingB(
+        kc: kc, a: a, lda: lda, source: source, ldb: ldb, next: next, b: b, c: c, ldc: ldc,
+        update: update, panels: 1)
+    }
   }
 
-  /// ``runPackingB(kc:a:lda:source:ldb:next:b:c:ldc:update:)`` widening a Float16 B.
+  /// ``runPackingB(kc:a:lda:source:ldb:next:b:c:ldc:update:pair:)`` widening a Float16 B, one
+  /// panel per tile (``FusedBPacking/pairs``).
   @inline(never)
   static func runPackingB(
     kc: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float16>, ldb: Int,
@@ -88,40 +98,55 @@ enum F32GEMM8x32SIMD16 {
   ) {
     packingB(
       kc: kc, a: a, lda: lda, source: source, ldb: ldb, next: next, b: b, c: c, ldc: ldc,
-      update: update)
+      update: update, panels: 1)
   }
 
+  /// `panels` is a constant at each call (1 or 2), so each form compiles to its own loop.
   @_transparent
   static func packingB<T: PackableElement>(
     kc: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<T>, ldb: Int,
     next: UnsafePointer<T>, b: UnsafeMutablePointer<Float>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate
+    c: UnsafeMutablePointer<Float>, ldc: Int, update: TileUpdate, panels: Int
   ) {
     var tile = Tile(prefetching: c, ldc: ldc, update: update, kc: kc)
     let rows = MicroPanelRows(a, lda: lda)
-    // The first and last byte of the next panel's 32 values: every line of an aligned row.
-    // Addressed from `sp`, so that the loop keeps one pointer fewer in registers. The next
-    // panel's rows go to L2 (a whole panel, 64 KiB of Floats at KC 512, does not fit in L1;
-    // asked into L1 it pushed out the A rows this tile reads); this panel's rows come into L1
-    // 8 steps ahead. Against both into L1 one panel ahead, in-process turns on Zen 4, 1
-    // thread, four runs: 512x3072x768 +1.4 to +2.3%, 1024^3 +0.9 to +1.1%, 1000^3 and 2048^3
-    // -0.7 to +0.1% (session 19).
+    // The first and last byte of the next panel's values in each row, and for a pair every
+    // 64 bytes between: every line of an aligned row. Addressed from `sp`, so that the loop
+    // keeps one pointer fewer in registers. The next panel's rows go to L2 (a whole panel, 64
+    // KiB of Floats at KC 512, does not fit in L1; asked into L1 it pushed out the A rows this
+    // tile reads); this panel's rows come into L1 8 steps ahead. Against both into L1 one
+    // panel ahead, in-process turns on Zen 4, 1 thread, four runs: 512x3072x768 +1.4 to
+    // +2.3%, 1024^3 +0.9 to +1.1%, 1000^3 and 2048^3 -0.7 to +0.1% (session 19).
     let nextDelta = next - source
     let nearDelta = 8 * ldb
-    let lastByte = 32 * MemoryLayout<T>.stride - 1
+    let rowBytes = 32 * panels * MemoryLayout<T>.stride
+    let middleLines = panels == 1 ? 0 : (rowBytes - 1) / 64
+    let second = 32 * kc
     var sp = source
     var bp = b
     var q = 0
     @_transparent
     func step() {
-      mantissa_prefetch_l2(sp + nextDelta)
-      mantissa_prefetch_l2(UnsafeRawPointer(sp + nextDelta) + lastByte)
-      mantissa_prefetch_read(sp + nearDelta)
-      mantissa_prefetch_read(UnsafeRawPointer(sp + nearDelta) + lastByte)
+      let far = UnsafeRawPointer(sp + nextDelta)
+      let near = UnsafeRawPointer(sp + nearDelta)
+      mantissa_prefetch_l2(far)
+      mantissa_prefetch_read(near)
+      var line = 1
+      while line <= middleLines {
+        mantissa_prefetch_l2(far + 64 * line)
+        mantissa_prefetch_read(near + 64 * line)
+        line += 1
+      }
+      mantissa_prefetch_l2(far + rowBytes - 1)
+      mantissa_prefetch_read(near + rowBytes - 1)
       let b0 = T.widen16(sp)
       let b1 = T.widen16(sp + 16)
       store(b0, to: bp)
       store(b1, to: bp + 16)
+      if panels == 2 {
+        store(T.widen16(sp + 32), to: bp + second)
+        store(T.widen16(sp + 48), to: bp + second + 16)
+      }
       tile.step(b0, b1, rows, offset: q)
       sp += ldb
       bp += 32
