@@ -369,7 +369,8 @@ struct FusedBPacking {
   /// +1.4%, 1024^3 -0.2 to +0.6%, 2048^3 and 4096x4096x1024 -0.1 to +0.5%, 384^3 -0.3 to
   /// +0.2%; rows 1 KiB apart (256^3) -0.3 to -0.4%, so not there. A Float16 B gained nothing
   /// (1000^3, 1024^3, 2048^3, 512x3072x768: 0.986-1.009), so it keeps one panel per tile. Four
-  /// panels per tile measured no better than two.
+  /// panels per tile measured no better than two, and pairs for `f32-gemm-6x16-simd8` (the
+  /// x86-64-v3 build on the same Zen 4) 0.993-1.006.
   var pairs: Bool
 
   /// The row distance from which tiles pack pairs (half a page: at most two rows per page).
