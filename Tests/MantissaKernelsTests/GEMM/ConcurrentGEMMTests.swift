@@ -18,6 +18,18 @@ private struct ConcurrentCall: Sendable {
   let run: @Sendable (_ threads: Int) -> [UInt32]
 }
 
+/// A call's kernel ID (the build's default kernel) and shape, for failure messages.
+private func callName(
+  _ a: KernelType, _ b: KernelType, _ c: KernelType, _ m: Int, _ n: Int, _ k: Int,
+  _ transposes: String, transA: Bool = false, packedB: Bool = false, bias: Bool = false,
+  relu: Bool = false
+) -> String {
+  let id = gemmKernelID(
+    a: a, b: b, c: c, packedB: packedB, bias: bias, relu: relu, m: m, n: n, k: k,
+    transA: transA)
+  return "\(id) \(m)x\(n)x\(k) \(transposes)"
+}
+
 /// Values in [-1, 1) from a seed: every call gets different inputs.
 private func inputs(_ count: Int, seed: UInt64) -> [Float] {
   var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
@@ -35,7 +47,7 @@ private func concurrentCalls() -> [ConcurrentCall] {
     let a = inputs(m * k, seed: 1)
     let b = inputs(k * n, seed: 2)
     calls.append(
-      ConcurrentCall(name: "f32 256^3 nn") { threads in
+      ConcurrentCall(name: callName(.f32, .f32, .f32, m, n, k, "nn")) { threads in
         var c = [Float](repeating: 0, count: m * n)
         gemm(
           .noTranspose, .noTranspose, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n,
@@ -49,7 +61,7 @@ private func concurrentCalls() -> [ConcurrentCall] {
     let a = inputs(k * m, seed: 3)
     let b = inputs(n * k, seed: 4)
     calls.append(
-      ConcurrentCall(name: "f32 200x300x300 tt") { threads in
+      ConcurrentCall(name: callName(.f32, .f32, .f32, m, n, k, "tt", transA: true)) { threads in
         var c = [Float](repeating: 0, count: m * n)
         gemm(
           .transpose, .transpose, m: m, n: n, k: k, a: a, lda: m, b: b, ldb: k, c: &c, ldc: n,
@@ -64,7 +76,8 @@ private func concurrentCalls() -> [ConcurrentCall] {
     let b = inputs(k * n, seed: 6).map { Float16($0) }
     let bias = inputs(n, seed: 7)
     calls.append(
-      ConcurrentCall(name: "f16 150x200x1100 bias relu") { threads in
+      ConcurrentCall(name: callName(.f16, .f16, .f16, m, n, k, "nn", bias: true, relu: true)) {
+        threads in
         var c = [Float16](repeating: 0, count: m * n)
         gemm(
           .noTranspose, .noTranspose, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c,
@@ -79,7 +92,7 @@ private func concurrentCalls() -> [ConcurrentCall] {
     let weights = inputs(n * k, seed: 9).map { Float16($0) }
     let packed = GEMMPackedB(.transpose, k: k, n: n, b: weights, ldb: k)
     calls.append(
-      ConcurrentCall(name: "f16-f16-f32 128x256x300 prepacked") { threads in
+      ConcurrentCall(name: callName(.f16, .f16, .f32, m, n, k, "nt", packedB: true)) { threads in
         var c = [Float](repeating: 0, count: m * n)
         gemm(.noTranspose, m: m, a: a, lda: k, b: packed, c: &c, ldc: n, threads: threads)
         return c.map(\.bitPattern)
@@ -91,7 +104,7 @@ private func concurrentCalls() -> [ConcurrentCall] {
     let a = inputs(m * k, seed: 10).map { Float16($0) }
     let b = inputs(k * n, seed: 11).map { Float16($0) }
     calls.append(
-      ConcurrentCall(name: "f16-f16-f32 1000x20x10") { threads in
+      ConcurrentCall(name: callName(.f16, .f16, .f32, m, n, k, "nn")) { threads in
         var c = [Float](repeating: 0, count: m * n)
         gemm(
           .noTranspose, .noTranspose, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c,
@@ -105,7 +118,7 @@ private func concurrentCalls() -> [ConcurrentCall] {
     let a = inputs(m * k, seed: 12)
     let b = inputs(n * k, seed: 13).map { Float16($0) }
     calls.append(
-      ConcurrentCall(name: "f32-f16-f32 300x100x600 nt") { threads in
+      ConcurrentCall(name: callName(.f32, .f16, .f32, m, n, k, "nt")) { threads in
         var c = [Float](repeating: 0, count: m * n)
         gemm(
           .noTranspose, .transpose, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k, c: &c, ldc: n,
