@@ -55,5 +55,6 @@ public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool 
   }
   if let m, usesSingleRow(m: m, n: n, k: k ?? 2) { return singleRowTileID(n: n) }
   if k == 1 { return n <= 16 ? "1x16-simd16direct" : "1x32-simd16direct" }
+  if let k, usesNarrowQuads(n: n, k: k, transA: transA) { return narrowQuadsTileID }
   return n <= 16 ? "8x16-simd16direct" : "4x32-simd16direct"
 }

@@ -134,6 +134,17 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       }
       return
     }
+    if shallow32 && usesNarrowQuads(n: p.n, k: p.k, transA: p.a.columnStride != 1) {
+      switch p.a.storage {
+      case .float32:
+        narrowShallowQuads(
+          p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b.packed, rows: rows)
+      case .float16:
+        narrowShallowQuads(
+          p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b.packed, rows: rows)
+      }
+      return
+    }
     if shallow32 {
       switch p.a.storage {
       case .float32:
@@ -839,18 +850,9 @@ struct NarrowRowUpdate {
       _ acc: SIMD16<Float>, _ p: UnsafeMutablePointer<Float16>, _ lanes: Int,
       _ bias: SIMD16<Float>, full: Bool
     ) {
-      var v = acc * alpha
-      if readsC {
-        let c = full ? loadWidened16(p) : loadPartialWidened16(p, lanes)
-        v = v.addingProduct(beta, c)
-      }
-      if hasBias { v += bias }
-      if relu { v = rectified(v) }
-      if masked {
-        let m = halfMask(p, reluMaskDelta!)
-        v = maskedByReLU(v, full ? loadWidened16(m) : loadPartialWidened16(m, lanes))
-      }
-      if full { storeNarrowed(v, to: p) } else { storePartialNarrowed16(v, to: p, lanes) }
+      storeRoundedPiece(
+        acc, to: p, lanes: lanes, bias: bias, full: full, readsC: readsC, masked: masked,
+        addsBias: hasBias, relu: relu)
     }
     piece(v0, row, lanes0, bias0, full: firstFull)
     if lanes1 > 8 || (lanes1 > 0 && (readsC || masked)) {
@@ -863,6 +865,29 @@ struct NarrowRowUpdate {
       if relu { v = rectified(v) }
       storePartialNarrowed8(v, to: row + 16, lanes1)
     }
+  }
+
+  /// `lanes` values of a row of Float16 C from `p` on, rounded once from
+  /// `relu(fma(beta, c, alpha * acc) + bias)` (masked by the ReLU mask when `masked`); `full`
+  /// says `lanes == 16`. The flags must match the update's, as in
+  /// ``storeRounded(_:_:to:readsC:masked:firstFull:addsBias:relu:)``.
+  @inline(__always)
+  func storeRoundedPiece(
+    _ acc: SIMD16<Float>, to p: UnsafeMutablePointer<Float16>, lanes: Int, bias: SIMD16<Float>,
+    full: Bool, readsC: Bool, masked: Bool, addsBias hasBias: Bool, relu: Bool
+  ) {
+    var v = acc * alpha
+    if readsC {
+      let c = full ? loadWidened16(p) : loadPartialWidened16(p, lanes)
+      v = v.addingProduct(beta, c)
+    }
+    if hasBias { v += bias }
+    if relu { v = rectified(v) }
+    if masked {
+      let m = halfMask(p, reluMaskDelta!)
+      v = maskedByReLU(v, full ? loadWidened16(m) : loadPartialWidened16(m, lanes))
+    }
+    if full { storeNarrowed(v, to: p) } else { storePartialNarrowed16(v, to: p, lanes) }
   }
 
   /// A row of C overwritten with alpha 1 and no bias, ReLU or mask: the accumulators as they
@@ -958,6 +983,31 @@ struct NarrowRowUpdate {
     storePartial16(u1, to: row + 16, lanes1)
   }
 
+  /// `lanes` values of a row of Float C from `p` on, updated with `mode`'s formula, then bias,
+  /// ReLU and the ReLU mask as the flags say (they must match the update's).
+  @inline(__always)
+  func storePiece(
+    _ acc: SIMD16<Float>, to p: UnsafeMutablePointer<Float>, lanes: Int, bias: SIMD16<Float>,
+    _ mode: TileUpdate.Mode, masked: Bool, addsBias hasBias: Bool, relu: Bool
+  ) {
+    @inline(__always) func c() -> SIMD16<Float> {
+      lanes == 16 ? load16(p) : loadPartial16(p, lanes)
+    }
+    var v: SIMD16<Float>
+    switch mode {
+    case .overwrite: v = acc * alpha
+    case .scaleAdd: v = (acc * alpha).addingProduct(beta, c())
+    case .accumulate: v = c().addingProduct(alpha, acc)
+    }
+    if hasBias { v += bias }
+    if relu { v = rectified(v) }
+    if masked {
+      let m = floatMask(p, reluMaskDelta!)
+      v = maskedByReLU(v, lanes == 16 ? load16(m) : loadPartial16(m, lanes))
+    }
+    if lanes == 16 { MantissaKernels.store(v, to: p) } else { storePartial16(v, to: p, lanes) }
+  }
+
   /// Updates one row from its two accumulators (`v1` unused for n <= 16) with `mode`'s formula.
   @inline(__always)
   func store(
@@ -977,22 +1027,8 @@ struct NarrowRowUpdate {
     @inline(__always) func piece(
       _ acc: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ lanes: Int, _ bias: SIMD16<Float>
     ) {
-      @inline(__always) func c() -> SIMD16<Float> {
-        lanes == 16 ? load16(p) : loadPartial16(p, lanes)
-      }
-      var v: SIMD16<Float>
-      switch mode {
-      case .overwrite: v = acc * alpha
-      case .scaleAdd: v = (acc * alpha).addingProduct(beta, c())
-      case .accumulate: v = c().addingProduct(alpha, acc)
-      }
-      if hasBias { v += bias }
-      if relu { v = rectified(v) }
-      if masked {
-        let m = floatMask(p, reluMaskDelta!)
-        v = maskedByReLU(v, lanes == 16 ? load16(m) : loadPartial16(m, lanes))
-      }
-      if lanes == 16 { MantissaKernels.store(v, to: p) } else { storePartial16(v, to: p, lanes) }
+      storePiece(
+        acc, to: p, lanes: lanes, bias: bias, mode, masked: masked, addsBias: hasBias, relu: relu)
     }
     piece(v0, row, lanes0, bias0)
     if lanes1 > 8 || (lanes1 > 0 && (mode != .overwrite || masked)) {

@@ -2,8 +2,8 @@ import MantissaKernels
 import MantissaReference
 import Testing
 
-// The narrow-C path (`*-gemm-8x16-simd16direct`, `*-gemm-4x32-simd16direct`): n <= 32, A and
-// (when rows are contiguous) B read in place.
+// The narrow-C path (`*-gemm-8x16-simd16direct`, `*-gemm-4x32-simd16direct`,
+// `*-gemm-4x20-simd16quad`): n <= 32, A and (when rows are contiguous) B read in place.
 
 let narrowCombinations = Combination.allCases
 
@@ -113,6 +113,49 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
     c.narrow = true
     #expect(
       checkGEMM(c) == packed, "\(c.testDescription): narrow path differs from the packed kernel")
+  }
+}
+
+@Test(arguments: narrowCombinations)
+func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
+  // `*-gemm-4x20-simd16quad` (AVX-512 forms; elsewhere these shapes take `4x32-simd16direct`
+  // and must agree just the same): 17-20 columns, k 2-16, A by rows. Groups of 1-4 rows at the
+  // end (m = 2, 3, 5, 37, 130), a thread's rows starting mid-matrix, padded rows of A and C,
+  // each depth from 2 (one partial quad) to 16 (four whole ones), and every update the form
+  // fixes per call: the forward layer (bias, ReLU or not), unscaled, scaled, beta 1 (C
+  // accumulated) and 1.3, the ReLU mask alone and with everything else.
+  struct Update {
+    var alpha: Float = 1
+    var beta: Float = 0
+    var bias = false
+    var relu = false
+    var mask = false
+  }
+  let updates = [
+    Update(bias: true, relu: true), Update(bias: true), Update(), Update(alpha: 0.7),
+    Update(mask: true), Update(alpha: 0.7, beta: 1, relu: true),
+    Update(alpha: 0.7, beta: 1.3, bias: true, relu: true, mask: true),
+  ]
+  for (index, (n, k, m, padA, padC)) in [
+    (20, 10, 130, 0, 0), (17, 2, 37, 3, 1), (18, 16, 5, 0, 2), (19, 7, 3, 5, 0),
+    (20, 4, 2, 1, 3), (20, 13, 37, 0, 0), (17, 16, 130, 2, 0),
+  ].enumerated() {
+    for update in updates {
+      var c = GEMMCase(
+        m: m, n: n, k: k, alpha: update.alpha, beta: update.beta, padA: padA, padC: padC,
+        combination: combination, bias: update.bias, relu: update.relu, reluMask: update.mask,
+        seed: UInt64(index))
+      let packed = checkGEMM(c)
+      c.narrow = true
+      if CompiledCPU.choosesAVX512Forms {
+        #expect(c.id.hasSuffix("-4x20-simd16quad"), "\(c.testDescription): not the quad form")
+      }
+      let narrow = checkGEMM(c)
+      #expect(packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
+      c.threads = 2
+      c.forceParallel = true
+      #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
+    }
   }
 }
 
