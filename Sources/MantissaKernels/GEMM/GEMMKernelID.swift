@@ -45,7 +45,8 @@ public func gemmKernelID(
 /// `32x12-simd8columns`); with k == 1 (an outer
 /// product) row by row (`1x16-simd16direct`, `1x32-simd16direct`); with m == 1 and k > 1 as
 /// four interleaved partial sums (`1x16-simd16split4`, `1x32-simd16split4`, its own summation
-/// order). Pass `m` and `k` to see the last three.
+/// order); with 17-20 columns, 2 <= k <= 16 and A not transposed in AVX-512 builds, the last
+/// columns of 4 rows in one vector (`4x20-simd16quad`). Pass `m` and `k` to see the last four.
 public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool = false)
   -> String
 {
