@@ -45,8 +45,9 @@ public func gemmKernelID(
 /// `32x12-simd8columns`); with k == 1 (an outer
 /// product) row by row (`1x16-simd16direct`, `1x32-simd16direct`); with m == 1 and k > 1 as
 /// four interleaved partial sums (`1x16-simd16split4`, `1x32-simd16split4`, its own summation
-/// order); with 17-20 columns, 2 <= k <= 16 and A not transposed in AVX-512 builds, the last
-/// columns of 4 rows in one vector (`4x20-simd16quad`). Pass `m` and `k` to see the last four.
+/// order); with 17-20 columns, 2 <= k <= 512 in one K block (and m >= 64 beyond k = 16) and A
+/// not transposed in AVX-512 builds, the last columns of 4 rows in one vector
+/// (`4x20-simd16quad`). Pass `m` and `k` to see the last four.
 public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool = false)
   -> String
 {
@@ -56,6 +57,9 @@ public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool 
   }
   if let m, usesSingleRow(m: m, n: n, k: k ?? 2) { return singleRowTileID(n: n) }
   if k == 1 { return n <= 16 ? "1x16-simd16direct" : "1x32-simd16direct" }
-  if let k, usesNarrowQuads(n: n, k: k, transA: transA) { return narrowQuadsTileID }
+  let kBlock = (KernelOverrides.current.gemmBlocking ?? .defaults(for: .preferred)).kc
+  if let k, usesNarrowQuads(m: m ?? .max, n: n, k: k, transA: transA, kBlock: kBlock) {
+    return narrowQuadsTileID
+  }
   return n <= 16 ? "8x16-simd16direct" : "4x32-simd16direct"
 }

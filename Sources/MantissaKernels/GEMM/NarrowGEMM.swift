@@ -36,13 +36,19 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
   // A Float16 A is widened 128 rows at a time and run as a Float A
   // (`narrowShallow16WideningA`).
   let shallow16 = width == 16 && p.n > 1 && p.k >= 2 && p.k <= 32 && p.a.columnStride == 1
+  // 17-20 columns in one K block (AVX-512 builds): op(B) packed too, its last columns as quads
+  // (NarrowQuadGEMM.swift).
+  let quads =
+    width == 32 && !usesSingleRow(m: p.m, n: p.n, k: p.k)
+    && usesNarrowQuads(m: p.m, n: p.n, k: p.k, transA: p.a.columnStride != 1, kBlock: kc)
+  let packsAllOfB = shallow32 || shallow16 || quads
   // A Float16 B read in place is converted again in every group of rows: from 64 rows of C it
   // is widened once (1000x20x64 f16-f16-f32: 44.6 -> 37.3 us, Float 30.7). Contiguous rows go
   // to a Float copy with rows n apart, read in place like a Float B (a vector of zeros after
   // it, so that every row can be loaded whole): packed into rows of 32 instead, a deep B
   // outgrew L1 (128x20x512: 64 KiB against Float's 40; 40 us against 28).
   let widensB = bView.storage == .float16 && p.m >= 64
-  let widensBInPlace = widensB && bView.columnStride == 1 && p.k > 0 && !shallow32 && !shallow16
+  let widensBInPlace = widensB && bView.columnStride == 1 && p.k > 0 && !packsAllOfB
   let widenedB = UnsafeMutablePointer<Float>.allocate(
     capacity: widensBInPlace ? p.k * p.n + width : 0)
   defer { widenedB.deallocate() }
@@ -64,7 +70,7 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
     direct = UnsafeRawPointer(widenedB)
     directStride = p.n
     directRows = p.k
-  } else if bView.columnStride == 1 && p.k > 0 && !shallow32 && !shallow16 && !widensB {
+  } else if bView.columnStride == 1 && p.k > 0 && !packsAllOfB && !widensB {
     let rs = bView.rowStride
     let lastSafeStart = (p.k - 1) * rs + p.n - width
     directRows = lastSafeStart < 0 ? 0 : min(p.k, lastSafeStart / rs + 1)
@@ -81,6 +87,7 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
     packB(
       bView, depth0: directRows, column0: 0, depth: packedRows, columns: p.n, nr: width,
       into: packed)
+    if quads { expandLastColumnsIntoQuads(packed, rows: packedRows) }
   }
   let rowsOfB = BRows(
     direct: direct, directIsHalf: bView.storage == .float16 && !widensBInPlace,
@@ -135,13 +142,12 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       }
       return
     }
-    if shallow32 && usesNarrowQuads(n: p.n, k: p.k, transA: p.a.columnStride != 1) {
+    if quads {
       switch p.a.storage {
       case .float32:
-        narrowShallowQuads(
-          p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b.packed, rows: rows)
+        narrowQuads(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b.packed, rows: rows)
       case .float16:
-        narrowShallowQuads(
+        narrowQuads(
           p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b.packed, rows: rows)
       }
       return

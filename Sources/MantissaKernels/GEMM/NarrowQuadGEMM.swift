@@ -1,51 +1,73 @@
-// f32-gemm-4x20-simd16quad (and every other type combination): the forward pass of a small
-// layer with 17-20 outputs (1000x20x10), k <= 16, A by rows, in AVX-512 builds. Groups of four
-// rows as in `4x32-simd16direct` (`narrowShallow32`), but the last 1-4 columns of all four rows
-// share one SIMD16, lane 4c + r for row r and column 16 + c: five 512-bit FMAs per depth step
-// where the direct form takes four 512-bit and four 256-bit ones, which Zen 4 issues as six.
-// That vector needs A's four values at each depth step as a quad, so each group's rows are
-// transposed (eight in-lane unpacks, which run beside the FMAs) one group ahead, into a scratch
-// the FMAs read both the broadcasts and the quads from; a Float16 A is widened by those loads,
-// with no pass of its own. The quad vector is transposed back to row order (one permute) and
-// written with masked stores at addresses shifted so that each row's lanes land on its
-// columns. Same arithmetic as every other path: each C value one FMA per k in increasing
-// order from zero, then TileUpdate's formulas, so the same bits.
+// f32-gemm-4x20-simd16quad (and every other type combination): a layer with 17-20 outputs
+// (1000x20x10, 1000x20x64), one K block of up to 512, A by rows, in AVX-512 builds. Groups of
+// four rows as in `4x32-simd16direct`, but the last 1-4 columns of all four rows share one
+// SIMD16, lane 4c + r for row r and column 16 + c: five 512-bit FMAs per depth step where the
+// direct form takes four 512-bit and four 256-bit ones, which Zen 4 issues as six. That vector
+// needs A's four values at each depth step as a quad, so each group's rows are transposed
+// (eight in-lane unpacks per 16 depth steps, which run beside the FMAs) into a scratch the
+// FMAs read both the broadcasts and the quads from, 16 depth steps of the next group during
+// each 16 of the current one; a Float16 A is widened by those loads, with no pass of its own.
+// The quad vector is transposed back to row order (one permute) and written with masked
+// stores at addresses shifted so that each row's lanes land on its columns. Same arithmetic
+// as every other path: each C value one FMA per k in increasing order from zero, then
+// TileUpdate's formulas, so the same bits.
 
-/// Whether a narrow-path problem of this shape takes ``narrowShallowQuads``: AVX-512 forms,
-/// 17-20 columns, 2-16 depth steps, A not transposed.
-func usesNarrowQuads(n: Int, k: Int, transA: Bool) -> Bool {
-  CompiledCPU.choosesAVX512Forms && n >= 17 && n <= 20 && k >= 2 && k <= 16 && !transA
+/// The deepest K block ``narrowQuads`` takes: two scratches of 4 x 512 Floats (16 KiB).
+let narrowQuadsMaximumDepth = 512
+
+/// Whether a narrow-path problem of this shape takes ``narrowQuads``: AVX-512 forms, 17-20
+/// columns, A not transposed, 2 to 512 depth steps in one K block (`kBlock`: the K block the
+/// call runs with, which must be all of k), and beyond 16 of them at least 64 rows. Deeper
+/// than 16, the direct form reads a row-major B in place while this one packs it (k rows of
+/// 32 Floats), which the rows must pay for: Zen 4, 1 thread, 32x20x128 2.2 -> 2.6 us, 64x20x64
+/// 2.3-2.4 -> 2.2-2.3, 128x20x64 4.5 -> 3.8.
+func usesNarrowQuads(m: Int, n: Int, k: Int, transA: Bool, kBlock: Int) -> Bool {
+  CompiledCPU.choosesAVX512Forms && n >= 17 && n <= 20 && !transA && k >= 2
+    && k <= narrowQuadsMaximumDepth && kBlock >= k && (k <= 16 || m >= 64)
 }
 
-/// The narrow path's tile ID for ``narrowShallowQuads``.
+/// The narrow path's tile ID for ``narrowQuads``.
 let narrowQuadsTileID = "4x20-simd16quad"
 
+/// Rewrites op(B)'s packed rows of 32 Floats (n <= 20, zeros past n) for ``narrowQuads``:
+/// columns 16-19 become quads of four copies each, lane 16 + 4c + r holding column 16 + c, the
+/// layout of the vector that holds a group's last columns.
+func expandLastColumnsIntoQuads(_ packed: UnsafeMutablePointer<Float>, rows: Int) {
+  for q in 0..<rows {
+    let last = packed + q &* 32 + 16
+    // [b16 b17 b18 b19] in every quad, then quad axes swapped: lane 4c + r holds b16+c.
+    store(swappingQuadAxes(repeatingQuad(last)), to: last)
+  }
+}
+
 /// Rows `rows` of C (whole groups of 4 but perhaps the last) for ``usesNarrowQuads`` problems.
-/// `b`: op(B) packed into rows of 32 Floats, zeros past n. Row `i` of op(A) starts at
+/// `b`: op(B) packed into rows of 32 Floats, columns 16-19 as quads
+/// (``expandLastColumnsIntoQuads(_:rows:)``). Row `i` of op(A) starts at
 /// `a + i * p.a.rowStride` (its columns contiguous).
 @inline(never)
-func narrowShallowQuads<T: PackableElement>(
+func narrowQuads<T: PackableElement>(
   _ p: GEMMProblem, a: UnsafePointer<T>, b: UnsafePointer<Float>, rows: Range<Int>
 ) {
   let k = p.k
   let rowStride = p.a.rowStride
-  // Two 64-Float scratches for A's quads (this group's, the next one's) and B's last columns
-  // as quads, each value repeated for the four rows: lane 4c + r is B[q][16 + c].
-  withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * 64 + 16 * 16 + 16) { scratch in
+  let chunks = (k + 15) / 16
+  // Two scratches for A's quads, this group's and the next one's, 64 Floats per 16 depth steps.
+  withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * 64 * chunks + 16) { scratch in
     let quadsOfA0 = alignedToCacheLine(scratch.baseAddress!)
-    let quadsOfA1 = quadsOfA0 + 64
-    let quadsOfB = quadsOfA0 + 128
-    for q in 0..<k {
-      for l in 0..<16 { quadsOfB[q * 16 + l] = b[q * 32 + 16 + l / 4] }
-    }
-    // Quad j of row `q % 4` of the scratch holds A's four rows at depth q = 4j + q % 4.
-    @inline(__always) func transpose(_ first: Int, into d: UnsafeMutablePointer<Float>) {
+    let quadsOfA1 = quadsOfA0 + 64 * chunks
+    // Chunk j holds depths 16j..<16j + 16: quad i of its vector `q % 4` holds A's four rows at
+    // depth q = 16j + 4i + q % 4.
+    @inline(__always) func transpose(
+      _ first: Int, chunk j: Int, into scratch: UnsafeMutablePointer<Float>
+    ) {
       let last = min(3, rows.upperBound - first - 1)
-      let r0 = a + first &* rowStride
+      let depths = min(16, k &- 16 &* j)
+      let r0 = a + (first &* rowStride &+ 16 &* j)
       let (q0, q1, q2, q3) = transposedQuads(
-        T.widenPartial16(r0, k), T.widenPartial16(r0 + min(1, last) &* rowStride, k),
-        T.widenPartial16(r0 + min(2, last) &* rowStride, k),
-        T.widenPartial16(r0 + last &* rowStride, k))
+        T.widenPartial16(r0, depths), T.widenPartial16(r0 + min(1, last) &* rowStride, depths),
+        T.widenPartial16(r0 + min(2, last) &* rowStride, depths),
+        T.widenPartial16(r0 + last &* rowStride, depths))
+      let d = scratch + 64 &* j
       store(q0, to: d)
       store(q1, to: d + 16)
       store(q2, to: d + 32)
@@ -55,24 +77,40 @@ func narrowShallowQuads<T: PackableElement>(
       var i = rows.lowerBound
       var current = quadsOfA0
       var next = quadsOfA1
-      if i < rows.upperBound { transpose(i, into: current) }
+      if i < rows.upperBound {
+        for j in 0..<chunks { transpose(i, chunk: j, into: current) }
+      }
       while i < rows.upperBound {
-        // The next group's transpose first: its loads and stores are done long before its
-        // FMAs read the scratch.
-        if i + 4 < rows.upperBound { transpose(i + 4, into: next) }
+        let hasNext = i + 4 < rows.upperBound
         var l0 = SIMD16<Float>()
         var l1 = SIMD16<Float>()
         var l2 = SIMD16<Float>()
         var l3 = SIMD16<Float>()
         var tail = SIMD16<Float>()
-        for q in 0..<k {
-          let quad = current + (16 &* (q & 3) &+ 4 &* (q &>> 2))
-          let b0 = load16(b + q &* 32)
+        @inline(__always) func step(_ q: Int, _ quad: UnsafeMutablePointer<Float>) {
+          let row = b + q &* 32
+          let b0 = load16(row)
           l0 = l0.addingProduct(SIMD16(repeating: quad[0]), b0)
           l1 = l1.addingProduct(SIMD16(repeating: quad[1]), b0)
           l2 = l2.addingProduct(SIMD16(repeating: quad[2]), b0)
           l3 = l3.addingProduct(SIMD16(repeating: quad[3]), b0)
-          tail = tail.addingProduct(repeatingQuad(quad), load16(quadsOfB + q &* 16))
+          tail = tail.addingProduct(repeatingQuad(quad), load16(row + 16))
+        }
+        if chunks == 1 {
+          // One chunk (k <= 16) in a loop of its own: in the chunked loop below, 1000x20x10
+          // ran 5.5 us against 4.9.
+          if hasNext { transpose(i + 4, chunk: 0, into: next) }
+          for q in 0..<k { step(q, current + (16 &* (q & 3) &+ 4 &* (q &>> 2))) }
+        } else {
+          for j in 0..<chunks {
+            // The next group's chunk first: its loads and stores are done long before its
+            // FMAs read the scratch.
+            if hasNext { transpose(i + 4, chunk: j, into: next) }
+            let chunk = current + 64 &* j
+            for q in (16 &* j)..<min(16 &* j &+ 16, k) {
+              step(q, chunk + (16 &* (q & 3) &+ 4 &* ((q &>> 2) & 3)))
+            }
+          }
         }
         finish(i, min(4, rows.upperBound - i), l0, l1, l2, l3, swappingQuadAxes(tail))
         swap(&current, &next)
@@ -87,7 +125,7 @@ func narrowShallowQuads<T: PackableElement>(
   }
 }
 
-/// A group's accumulators as ``narrowShallowQuads`` hands them over: the row index, the row
+/// A group's accumulators as ``narrowQuads`` hands them over: the row index, the row
 /// count (1-4), rows 0-3's first 16 columns, and the last columns in row-major quads.
 typealias QuadGroupFinish = (
   Int, Int, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>

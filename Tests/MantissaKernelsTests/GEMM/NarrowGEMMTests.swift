@@ -119,11 +119,15 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
 @Test(arguments: narrowCombinations)
 func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
   // `*-gemm-4x20-simd16quad` (AVX-512 forms; elsewhere these shapes take `4x32-simd16direct`
-  // and must agree just the same): 17-20 columns, k 2-16, A by rows. Groups of 1-4 rows at the
-  // end (m = 2, 3, 5, 37, 130), a thread's rows starting mid-matrix, padded rows of A and C,
-  // each depth from 2 (one partial quad) to 16 (four whole ones), and every update the form
-  // fixes per call: the forward layer (bias, ReLU or not), unscaled, scaled, beta 1 (C
-  // accumulated) and 1.3, the ReLU mask alone and with everything else.
+  // and must agree just the same): 17-20 columns, one K block of 2-512 (beyond 16 from 64
+  // rows), A by rows. Groups of 1-4 rows at the end (m = 2, 3, 5, 37, 66, 67, 70, 129, 130),
+  // a thread's rows starting mid-matrix, padded rows of A and C, depths from 2 (one partial
+  // quad) through 16 (four whole ones) to several transposed chunks of 16 with a partial last
+  // one (17, 33, 300) and the deepest (512), and every update the form fixes per call: the
+  // forward layer (bias, ReLU or not), unscaled, scaled, beta 1 (C accumulated) and 1.3, the
+  // ReLU mask alone and with everything else. (20, 17, 37) keeps the direct form (too few
+  // rows), and so does a K block shorter than k, whose blocks sum as the packed kernels' do
+  // (tiny blocking below; the quad form over all of k would differ).
   struct Update {
     var alpha: Float = 1
     var beta: Float = 0
@@ -138,7 +142,8 @@ func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Comb
   ]
   for (index, (n, k, m, padA, padC)) in [
     (20, 10, 130, 0, 0), (17, 2, 37, 3, 1), (18, 16, 5, 0, 2), (19, 7, 3, 5, 0),
-    (20, 4, 2, 1, 3), (20, 13, 37, 0, 0), (17, 16, 130, 2, 0),
+    (20, 4, 2, 1, 3), (20, 13, 37, 0, 0), (17, 16, 130, 2, 0), (20, 17, 37, 0, 0),
+    (19, 33, 70, 3, 2), (20, 64, 66, 0, 0), (17, 300, 129, 1, 0), (20, 512, 67, 0, 1),
   ].enumerated() {
     for update in updates {
       var c = GEMMCase(
@@ -147,7 +152,7 @@ func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Comb
         seed: UInt64(index))
       let packed = checkGEMM(c)
       c.narrow = true
-      if CompiledCPU.choosesAVX512Forms {
+      if CompiledCPU.choosesAVX512Forms && (k <= 16 || m >= 64) {
         #expect(c.id.hasSuffix("-4x20-simd16quad"), "\(c.testDescription): not the quad form")
       }
       let narrow = checkGEMM(c)
@@ -157,6 +162,12 @@ func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Comb
       #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
     }
   }
+  var blocked = GEMMCase(
+    m: 37, n: 20, k: 40, beta: 1.3, combination: combination, bias: true,
+    blocking: tinyBlocking, narrow: true)
+  let narrow = checkGEMM(blocked)
+  blocked.narrow = false
+  #expect(checkGEMM(blocked) == narrow, "\(blocked.testDescription): differs from the narrow path")
 }
 
 @Test(arguments: narrowCombinations)
