@@ -376,6 +376,9 @@ private func narrowRows<T: PackableElement>(
   // finishFloat16's formulas; with several, the blocks go through the Float scratch.
   let roundNow = halfC && kBlocks == 1
   let narrowRight = p.n <= 24
+  // AVX-512 builds only: AVX2's groups of 4 rows would have 4 chains of 8 lanes, latency-bound
+  // at the speed their 8 half-vectors of 16 lanes already run.
+  let narrowLeft = p.n <= 8 && NarrowAccumulators.fullGroups
   let rounding = NarrowRowUpdate(roundingInto: p)
   var i = rows.lowerBound
   while i < rows.upperBound {
@@ -401,7 +404,9 @@ private func narrowRows<T: PackableElement>(
         }
         let widened = RowPointers(
           UnsafePointer(aScratch), rowStride: 1, count: count, firstDepth: p0)
-        t.add(widened, groupRows, b, width: width, p0..<split, split..<p1, narrowRight: narrowRight)
+        t.add(
+          widened, groupRows, b, width: width, p0..<split, split..<p1, narrowRight: narrowRight,
+          narrowLeft: narrowLeft)
       } else if T.self == Float16.self && cs == 1 {
         // A deep row-major Float16 A (`narrowRowsWideningA`): the group's K block widened
         // row by row into the scratch, which stays in L1.
@@ -412,9 +417,13 @@ private func narrowRows<T: PackableElement>(
           into: aScratch, stride: stride)
         let widened = RowPointers(
           UnsafePointer(aScratch), rowStride: stride, count: count, firstDepth: p0)
-        t.add(widened, 1, b, width: width, p0..<split, split..<p1, narrowRight: narrowRight)
+        t.add(
+          widened, 1, b, width: width, p0..<split, split..<p1, narrowRight: narrowRight,
+          narrowLeft: narrowLeft)
       } else {
-        t.add(rowsOfA, cs, b, width: width, p0..<split, split..<p1, narrowRight: narrowRight)
+        t.add(
+          rowsOfA, cs, b, width: width, p0..<split, split..<p1, narrowRight: narrowRight,
+          narrowLeft: narrowLeft)
       }
       // Rows one by one with literal accumulators (a row index into them would spill them).
       @inline(__always) func storeRows(_ storeRow: (Int, SIMD16<Float>, SIMD16<Float>) -> Void) {
@@ -557,15 +566,23 @@ struct NarrowAccumulators {
   var c7 = SIMD16<Float>()
 
   /// Adds depths `direct` (B read in place) then `packed` (B from its packed rows).
-  /// `narrowRight`: at most 24 columns of 32, so the right half needs only 8 lanes.
+  /// `narrowRight`: at most 24 columns of 32, so the right half needs only 8 lanes;
+  /// `narrowLeft`: at most 8 columns of 16, so 8 lanes in all.
   // Transparent: with the 24-column form added, `@inline(__always)` left this an out-of-line
   // call whose accumulators went through memory on every k (1000x20x64 40 -> 58 us).
   @_transparent
   mutating func add<T: PackableElement>(
     _ a: RowPointers<T>, _ cs: Int, _ b: BRows, width: Int, _ direct: Range<Int>,
-    _ packed: Range<Int>, narrowRight: Bool = false
+    _ packed: Range<Int>, narrowRight: Bool = false, narrowLeft: Bool = false
   ) {
-    if width == 32 && narrowRight {
+    if width == 16 && narrowLeft {
+      if b.directIsHalf {
+        add8RowsOf8(a, cs, b.directHalves, direct)
+      } else {
+        add8RowsOf8(a, cs, b.directFloats, direct)
+      }
+      add8RowsOf8(a, cs, b.packedFloats, packed)
+    } else if width == 32 && narrowRight {
       if b.directIsHalf {
         add4Rows24(a, cs, b.directHalves, direct)
       } else {
@@ -627,6 +644,63 @@ struct NarrowAccumulators {
       }
     }
     for q in ks { step(q) }
+  }
+
+  /// ``add8Rows(_:_:_:_:)`` for at most 8 columns (AVX-512 builds): the FMAs on 8 lanes, which
+  /// Zen 4 issues two per cycle where it issues one of 16 (Docs/Kernels.md). The same FMAs in
+  /// the same order on the stored lanes, so the same bits; lanes 8-15 end as zeros and are
+  /// never stored.
+  @inline(__always)
+  mutating func add8RowsOf8<T: PackableElement, B: NarrowBSource>(
+    _ a: RowPointers<T>, _ cs: Int, _ b: B, _ ks: Range<Int>
+  ) {
+    // All in locals, as in ``add4Rows24(_:_:_:_:)``.
+    var h0 = lowEight(c0)
+    var h1 = lowEight(c1)
+    var h2 = lowEight(c2)
+    var h3 = lowEight(c3)
+    var h4 = lowEight(c4)
+    var h5 = lowEight(c5)
+    var h6 = lowEight(c6)
+    var h7 = lowEight(c7)
+    @inline(__always) func step(_ q: Int, _ row: (Int) -> UnsafePointer<T>) {
+      let b0 = b.load8(q, 0)
+      h0 = h0.addingProduct(SIMD8(repeating: T.widen(row(0))), b0)
+      h1 = h1.addingProduct(SIMD8(repeating: T.widen(row(1))), b0)
+      h2 = h2.addingProduct(SIMD8(repeating: T.widen(row(2))), b0)
+      h3 = h3.addingProduct(SIMD8(repeating: T.widen(row(3))), b0)
+      if Self.fullGroups {
+        h4 = h4.addingProduct(SIMD8(repeating: T.widen(row(4))), b0)
+        h5 = h5.addingProduct(SIMD8(repeating: T.widen(row(5))), b0)
+        h6 = h6.addingProduct(SIMD8(repeating: T.widen(row(6))), b0)
+        h7 = h7.addingProduct(SIMD8(repeating: T.widen(row(7))), b0)
+      }
+    }
+    if a.adjacent {
+      // One base for all eight rows, as in ``add8Rows(_:_:_:_:)``.
+      for q in ks {
+        let r = a.r0 + (q &- a.firstDepth) &* cs
+        step(q) { r + $0 }
+      }
+    } else {
+      for q in ks {
+        let o = (q &- a.firstDepth) &* cs
+        step(q) { j in
+          switch j {
+          case 0: a.r0 + o
+          case 1: a.r1 + o
+          case 2: a.r2 + o
+          case 3: a.r3 + o
+          case 4: a.r4 + o
+          case 5: a.r5 + o
+          case 6: a.r6 + o
+          default: a.r7 + o
+          }
+        }
+      }
+    }
+    (c0, c1, c2, c3) = (lowEightOf(h0), lowEightOf(h1), lowEightOf(h2), lowEightOf(h3))
+    (c4, c5, c6, c7) = (lowEightOf(h4), lowEightOf(h5), lowEightOf(h6), lowEightOf(h7))
   }
 
   @inline(__always)
@@ -1515,6 +1589,8 @@ private func narrowShallow16(
   let rs = p.a.rowStride
   let k = p.k
   let groupRows = NarrowAccumulators.groupRows(width: 16, narrowRight: false)
+  // At most 8 columns on 8 lanes, in AVX-512 builds (see `narrowRows`).
+  let narrowLeft = p.n <= 8 && NarrowAccumulators.fullGroups
   @inline(__always) func forEachGroup(_ store: (Int, SIMD16<Float>) -> Void) {
     var i = rows.lowerBound
     while i < rows.upperBound {
@@ -1529,6 +1605,47 @@ private func narrowShallow16(
           store(i + row, acc)
         }
         i += count
+        continue
+      }
+      if narrowLeft {
+        // At most 8 columns: the FMAs on 8 lanes, as in `add8RowsOf8` (full groups of 8 rows:
+        // AVX-512 builds only).
+        var h0 = SIMD8<Float>()
+        var h1 = SIMD8<Float>()
+        var h2 = SIMD8<Float>()
+        var h3 = SIMD8<Float>()
+        var h4 = SIMD8<Float>()
+        var h5 = SIMD8<Float>()
+        var h6 = SIMD8<Float>()
+        var h7 = SIMD8<Float>()
+        for q in 0..<k {
+          let b0 = load8(b + q &* 16)
+          var r = r0 + q
+          h0 = h0.addingProduct(SIMD8(repeating: r.pointee), b0)
+          r += rs
+          h1 = h1.addingProduct(SIMD8(repeating: r.pointee), b0)
+          r += rs
+          h2 = h2.addingProduct(SIMD8(repeating: r.pointee), b0)
+          r += rs
+          h3 = h3.addingProduct(SIMD8(repeating: r.pointee), b0)
+          r += rs
+          h4 = h4.addingProduct(SIMD8(repeating: r.pointee), b0)
+          r += rs
+          h5 = h5.addingProduct(SIMD8(repeating: r.pointee), b0)
+          r += rs
+          h6 = h6.addingProduct(SIMD8(repeating: r.pointee), b0)
+          r += rs
+          h7 = h7.addingProduct(SIMD8(repeating: r.pointee), b0)
+        }
+        store(i, lowEightOf(h0))
+        store(i + 1, lowEightOf(h1))
+        store(i + 2, lowEightOf(h2))
+        store(i + 3, lowEightOf(h3))
+        store(i + 4, lowEightOf(h4))
+        store(i + 5, lowEightOf(h5))
+        store(i + 6, lowEightOf(h6))
+        store(i + 7, lowEightOf(h7))
+        i += groupRows
         continue
       }
       var t = NarrowAccumulators()

@@ -86,16 +86,10 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
     (10, 40, 1, true, 2), (10, 130, 1, true, 2), (20, 300, 0.7, false, 3),
     (20, 10, 0.7, true, 0),
   ] {
-    var c = GEMMCase(
-      m: 300, n: n, k: k, alpha: alpha, padA: padA, combination: combination,
-      bias: !(padA == 5 || (n == 20 && k == 10 && alpha != 1)), relu: relu)
-    let packed = checkGEMM(c)
-    c.narrow = true
-    let narrow = checkGEMM(c)
-    #expect(packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
-    c.threads = 2
-    c.forceParallel = true
-    #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
+    expectNarrowPathMatchesPackedKernelsAndThreads(
+      GEMMCase(
+        m: 300, n: n, k: k, alpha: alpha, padA: padA, combination: combination,
+        bias: !(padA == 5 || (n == 20 && k == 10 && alpha != 1)), relu: relu))
   }
   // The shallow forms rounding a Float16 C they do not read: the bias and the ReLU each on or
   // off, rows of 16 (whole vectors) and of 10 (partial ones), all fixed per call; and a
@@ -114,6 +108,20 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
     #expect(
       checkGEMM(c) == packed, "\(c.testDescription): narrow path differs from the packed kernel")
   }
+}
+
+/// `c` through the packed kernels, then the narrow path on 1 and 2 threads: the same bits
+/// all three times (and each against the reference, in `checkGEMM`).
+func expectNarrowPathMatchesPackedKernelsAndThreads(_ c: GEMMCase) {
+  var c = c
+  c.narrow = false
+  let packed = checkGEMM(c)
+  c.narrow = true
+  let narrow = checkGEMM(c)
+  #expect(packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
+  c.threads = 2
+  c.forceParallel = true
+  #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
 }
 
 @Test(arguments: narrowCombinations)
@@ -149,17 +157,11 @@ func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Comb
       var c = GEMMCase(
         m: m, n: n, k: k, alpha: update.alpha, beta: update.beta, padA: padA, padC: padC,
         combination: combination, bias: update.bias, relu: update.relu, reluMask: update.mask,
-        seed: UInt64(index))
-      let packed = checkGEMM(c)
-      c.narrow = true
+        narrow: true, seed: UInt64(index))
       if CompiledCPU.choosesAVX512Forms && (k <= 16 || m >= 64) {
         #expect(c.id.hasSuffix("-4x20-simd16quad"), "\(c.testDescription): not the quad form")
       }
-      let narrow = checkGEMM(c)
-      #expect(packed == narrow, "\(c.testDescription): narrow path differs from the packed kernel")
-      c.threads = 2
-      c.forceParallel = true
-      #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
+      expectNarrowPathMatchesPackedKernelsAndThreads(c)
     }
   }
   var blocked = GEMMCase(
@@ -168,6 +170,28 @@ func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Comb
   let narrow = checkGEMM(blocked)
   blocked.narrow = false
   #expect(checkGEMM(blocked) == narrow, "\(blocked.testDescription): differs from the narrow path")
+}
+
+@Test(arguments: narrowCombinations)
+func eightLaneFormsAgreeBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
+  // 2-8 columns take `8x16-simd16direct` on 8 lanes in AVX-512 builds (`add8RowsOf8` and the
+  // shallow form's own loop): shallow (k <= 32, A by rows) with whole and short groups, the
+  // rows form with A by rows (eight row pointers), transposed (one base) and Float16 (widened
+  // into a scratch), one K block or several (k = 600), with the updates a layer uses.
+  for (n, k, m, transA, padA) in [
+    (2, 32, 70, false, 0), (8, 20, 37, false, 3), (4, 64, 70, false, 0), (7, 300, 45, false, 2),
+    (5, 600, 37, false, 0), (8, 64, 70, true, 0), (3, 40, 13, true, 1), (6, 3, 9, false, 0),
+  ] {
+    for (alpha, beta, bias, relu, mask) in [
+      (Float(1), Float(0), true, true, false), (0.7, 1.3, false, false, true),
+      (1, 1, true, false, false),
+    ] {
+      expectNarrowPathMatchesPackedKernelsAndThreads(
+        GEMMCase(
+          m: m, n: n, k: k, transA: transA, alpha: alpha, beta: beta, padA: padA,
+          combination: combination, bias: bias, relu: relu, reluMask: mask))
+    }
+  }
 }
 
 @Test(arguments: narrowCombinations)
