@@ -346,7 +346,9 @@ private func narrowRows<T: PackableElement>(
   // scratch, rounded once at the end by the packed path's `finishFloat16`, so both paths give
   // the same bits.
   let groupRows = NarrowAccumulators.groupRows(width: width, narrowRight: p.n <= 24)
-  let widensGroups = T.self == Float16.self && (p.a.rowStride == 1 || p.a.columnStride == 1)
+  let widensGroups =
+    T.self == Float16.self && (p.a.rowStride == 1 || p.a.columnStride == 1)
+    || copiesRowsOfA(p, width: width)
   let aScratchCount = widensGroups ? groupRows * ((min(kc, max(p.k, 1)) + 15) / 16 * 16) : 0
   // On the stack: a Float16 A's blocks call this once per 32-256 rows, and two heap
   // allocations per call were 1.2 us of 1000x20x64 f16's 35.
@@ -379,6 +381,7 @@ private func narrowRows<T: PackableElement>(
   // AVX-512 builds only: AVX2's groups of 4 rows would have 4 chains of 8 lanes, latency-bound
   // at the speed their 8 half-vectors of 16 lanes already run.
   let narrowLeft = p.n <= 8 && NarrowAccumulators.fullGroups
+  let copiesRows = copiesRowsOfA(p, width: width)
   let rounding = NarrowRowUpdate(roundingInto: p)
   var i = rows.lowerBound
   while i < rows.upperBound {
@@ -407,13 +410,13 @@ private func narrowRows<T: PackableElement>(
         t.add(
           widened, groupRows, b, width: width, p0..<split, split..<p1, narrowRight: narrowRight,
           narrowLeft: narrowLeft)
-      } else if T.self == Float16.self && cs == 1 {
+      } else if T.self == Float16.self && cs == 1 || copiesRows {
         // A deep row-major Float16 A (`narrowRowsWideningA`): the group's K block widened
-        // row by row into the scratch, which stays in L1.
-        let aHalf = UnsafeRawPointer(a).assumingMemoryBound(to: Float16.self)
+        // row by row into the scratch, which stays in L1; a Float A copied so, where that pays
+        // (``copiesRowsOfA(_:width:)``).
         let stride = (min(kc, p.k) + 15) / 16 * 16
         widenRows(
-          aHalf + (i - firstRowOfA) * rs + p0, rowStride: rs, rows: count, depth: p1 - p0,
+          a + (i - firstRowOfA) * rs + p0, rowStride: rs, rows: count, depth: p1 - p0,
           into: aScratch, stride: stride)
         let widened = RowPointers(
           UnsafePointer(aScratch), rowStride: stride, count: count, firstDepth: p0)
@@ -494,17 +497,25 @@ func alignedToCacheLine(_ p: UnsafeMutablePointer<Float>) -> UnsafeMutablePointe
 /// `rows` rows of `depth` Float16 values, `rowStride` apart, widened into rows `stride` apart
 /// (one flat array when both strides equal `depth`). Writes only the `rows` x `depth` values
 /// (`copyWidened`): a whole vector stored past the flat array's end once corrupted the heap.
-private func widenRows(
-  _ source: UnsafePointer<Float16>, rowStride: Int, rows: Int, depth: Int,
+private func widenRows<T: PackableElement>(
+  _ source: UnsafePointer<T>, rowStride: Int, rows: Int, depth: Int,
   into out: UnsafeMutablePointer<Float>, stride: Int
 ) {
   if rowStride == depth && stride == depth {
-    Float16.copyWidened(source, to: out, count: rows * depth)
+    T.copyWidened(source, to: out, count: rows * depth)
     return
   }
   for r in 0..<rows {
-    Float16.copyWidened(source + r * rowStride, to: out + r * stride, count: depth)
+    T.copyWidened(source + r * rowStride, to: out + r * stride, count: depth)
   }
+}
+
+/// Whether the rows form copies a row-major Float A's group into its L1 scratch, as it widens a
+/// Float16 one: for at most 8 columns in AVX-512 builds, where the 8-lane FMAs outran the
+/// broadcasts from eight rows of A in place.
+func copiesRowsOfA(_ p: GEMMProblem, width: Int) -> Bool {
+  width == 16 && p.n <= 8 && NarrowAccumulators.fullGroups && p.a.storage == .float32
+    && p.a.columnStride == 1
 }
 
 /// The rows of A a narrow group reads: up to 8, the ones past `count` repeating the last.
