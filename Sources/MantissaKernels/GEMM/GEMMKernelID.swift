@@ -59,7 +59,7 @@ public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool 
   if k == 1 { return n <= 16 ? "1x16-simd16direct" : "1x32-simd16direct" }
   let kBlock = (KernelOverrides.current.gemmBlocking ?? .defaults(for: .preferred)).kc
   if let k, usesNarrowQuads(m: m ?? .max, n: n, k: k, transA: transA, kBlock: kBlock) {
-    return narrowQuadsTileID
+    return narrowQuadsTileID(n: n)
   }
   return n <= 16 ? "8x16-simd16direct" : "4x32-simd16direct"
 }

@@ -36,10 +36,10 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
   // A Float16 A is widened 128 rows at a time and run as a Float A
   // (`narrowShallow16WideningA`).
   let shallow16 = width == 16 && p.n > 1 && p.k >= 2 && p.k <= 32 && p.a.columnStride == 1
-  // 17-20 columns in one K block (AVX-512 builds): op(B) packed too, its last columns as quads
-  // (NarrowQuadGEMM.swift).
+  // 17-20 or 2-4 columns in one K block (AVX-512 builds): op(B) packed too, its last columns
+  // as quads (NarrowQuadGEMM.swift).
   let quads =
-    width == 32 && !usesSingleRow(m: p.m, n: p.n, k: p.k)
+    !usesSingleRow(m: p.m, n: p.n, k: p.k)
     && usesNarrowQuads(m: p.m, n: p.n, k: p.k, transA: p.a.columnStride != 1, kBlock: kc)
   let packsAllOfB = shallow32 || shallow16 || quads
   // A Float16 B read in place is converted again in every group of rows: from 64 rows of C it
@@ -87,7 +87,9 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
     packB(
       bView, depth0: directRows, column0: 0, depth: packedRows, columns: p.n, nr: width,
       into: packed)
-    if quads { expandLastColumnsIntoQuads(packed, rows: packedRows) }
+    if quads {
+      expandColumnsIntoQuads(packed, rows: packedRows, width: width, column: p.n > 16 ? 16 : 0)
+    }
   }
   let rowsOfB = BRows(
     direct: direct, directIsHalf: bView.storage == .float16 && !widensBInPlace,
@@ -131,6 +133,16 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       }
       return
     }
+    if quads {
+      switch p.a.storage {
+      case .float32:
+        narrowQuadForms(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b.packed, rows: rows)
+      case .float16:
+        narrowQuadForms(
+          p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b.packed, rows: rows)
+      }
+      return
+    }
     if shallow16 {
       switch p.a.storage {
       case .float32:
@@ -138,16 +150,6 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
           p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b.packed, rows: rows)
       case .float16:
         narrowShallow16WideningA(
-          p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b.packed, rows: rows)
-      }
-      return
-    }
-    if quads {
-      switch p.a.storage {
-      case .float32:
-        narrowQuads(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: b.packed, rows: rows)
-      case .float16:
-        narrowQuads(
           p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b.packed, rows: rows)
       }
       return

@@ -126,15 +126,16 @@ func expectNarrowPathMatchesPackedKernelsAndThreads(_ c: GEMMCase) {
 
 @Test(arguments: narrowCombinations)
 func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
-  // `*-gemm-4x20-simd16quad` (AVX-512 forms; elsewhere these shapes take `4x32-simd16direct`
-  // and must agree just the same): 17-20 columns, one K block of 2-512 (beyond 16 from 64
-  // rows), A by rows. Groups of 1-4 rows at the end (m = 2, 3, 5, 37, 66, 67, 70, 129, 130),
+  // `*-gemm-4x20-simd16quad` and `*-gemm-16x4-simd16quad` (AVX-512 forms; elsewhere these
+  // shapes take the direct forms and must agree just the same): 17-20 and 2-4 columns, one K
+  // block of 2-512 (beyond 16 from 64 rows), A by rows. Groups of 1-4 rows at the end, and
+  // steps of 16 rows with 1-4 groups in the last (m = 2, 3, 5, 9, 19, 37, 66, 67, 70, 129, 130),
   // a thread's rows starting mid-matrix, padded rows of A and C, depths from 2 (one partial
   // quad) through 16 (four whole ones) to several transposed chunks of 16 with a partial last
   // one (17, 33, 300) and the deepest (512), and every update the form fixes per call: the
   // forward layer (bias, ReLU or not), unscaled, scaled, beta 1 (C accumulated) and 1.3, the
-  // ReLU mask alone and with everything else. (20, 17, 37) keeps the direct form (too few
-  // rows), and so does a K block shorter than k, whose blocks sum as the packed kernels' do
+  // ReLU mask alone and with everything else. (20, 17, 37) and (2, 20, 9) keep the direct
+  // forms (too few rows), and so does a K block shorter than k, whose blocks sum as the packed kernels' do
   // (tiny blocking below; the quad form over all of k would differ).
   struct Update {
     var alpha: Float = 1
@@ -152,6 +153,8 @@ func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Comb
     (20, 10, 130, 0, 0), (17, 2, 37, 3, 1), (18, 16, 5, 0, 2), (19, 7, 3, 5, 0),
     (20, 4, 2, 1, 3), (20, 13, 37, 0, 0), (17, 16, 130, 2, 0), (20, 17, 37, 0, 0),
     (19, 33, 70, 3, 2), (20, 64, 66, 0, 0), (17, 300, 129, 1, 0), (20, 512, 67, 0, 1),
+    (2, 10, 130, 0, 0), (3, 16, 37, 2, 1), (4, 64, 70, 0, 0), (4, 2, 5, 1, 2), (2, 33, 66, 0, 0),
+    (3, 7, 19, 0, 1), (4, 300, 129, 3, 0), (2, 20, 9, 0, 0),
   ].enumerated() {
     for update in updates {
       var c = GEMMCase(
@@ -159,7 +162,7 @@ func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Comb
         combination: combination, bias: update.bias, relu: update.relu, reluMask: update.mask,
         narrow: true, seed: UInt64(index))
       if CompiledCPU.choosesAVX512Forms && (k <= 16 || m >= 64) {
-        #expect(c.id.hasSuffix("-4x20-simd16quad"), "\(c.testDescription): not the quad form")
+        #expect(c.id.hasSuffix("-simd16quad"), "\(c.testDescription): not a quad form")
       }
       expectNarrowPathMatchesPackedKernelsAndThreads(c)
     }
