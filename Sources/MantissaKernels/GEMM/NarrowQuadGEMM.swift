@@ -10,13 +10,14 @@
 // The quad vector is transposed back to row order (one permute) and written with masked
 // stores at addresses shifted so that each row's lanes land on its columns. Same arithmetic
 // as every other path: each C value one FMA per k in increasing order from zero, then
-// TileUpdate's formulas, so the same bits.
+// TileUpdate's formulas, so the same bits. f32-gemm-16x4-simd16quad (``narrowQuadRows16``)
+// keeps all of 2-4 columns so, four groups of four rows per step for four FMA chains.
 
 /// The deepest K block ``narrowQuads`` takes: two scratches of 4 x 512 Floats (16 KiB).
 let narrowQuadsMaximumDepth = 512
 
-/// Whether a narrow-path problem of this shape takes ``narrowQuads``: AVX-512 forms, 17-20
-/// columns, A not transposed, 2 to 512 depth steps in one K block (`kBlock`: the K block the
+/// Whether a narrow-path problem of this shape takes a quad form (``narrowQuadForms``):
+/// AVX-512 forms, 17-20 or 2-4 columns, A not transposed, 2 to 512 depth steps in one K block (`kBlock`: the K block the
 /// call runs with, which must be all of k), and beyond 16 of them at least 64 rows. Deeper
 /// than 16, the direct form reads a row-major B in place while this one packs it (k rows of
 /// 32 Floats), which the rows must pay for: Zen 4, 1 thread, 32x20x128 2.2 -> 2.6 us, 64x20x64
