@@ -7,9 +7,10 @@
 // latency-bound). Row ends use masked loads and stores. Same summation order and update formulas as
 // the packed microkernels (one FMA per term in increasing k within each K block, TileUpdate),
 // so results are bitwise identical to theirs. Forms of their own, same arithmetic: k = 1
-// (`1x16`/`1x32-simd16direct`, row by row), k <= 16 with n > 16 (`narrowShallow32`; 17-20
-// columns in AVX-512 builds `4x20-simd16quad`, NarrowQuadGEMM.swift), weight gradients
-// (`32x12-simd16columns`, NarrowColumnsGEMM.swift), n = 1 (SingleColumnGEMM.swift).
+// (`1x16`/`1x32-simd16direct`, row by row), k <= 16 with n > 16 (`narrowShallow32`), weight
+// gradients (`32x12-simd16columns`, NarrowColumnsGEMM.swift), n = 1 (SingleColumnGEMM.swift),
+// and in AVX-512 builds 17-20 or 2-4 columns in one K block (`4x20-simd16quad`,
+// `16x4-simd16quad`, NarrowQuadGEMM.swift).
 // Measured: see Docs/Performance.md (`mantissa-bench gemm --shapes small`, `--shapes seed`).
 
 /// Whether a problem takes the narrow path: B not prepacked, n <= 32, and not
