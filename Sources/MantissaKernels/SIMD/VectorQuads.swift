@@ -54,18 +54,17 @@ func repeatingQuad(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
   #endif
 }
 
-/// Lane `4 c + r` of `v` moved to lane `4 r + c`: the quads' 4x4 transpose (one `vpermps`).
+/// Lane `4 c + r` of `v` moved to lane `4 r + c`: the quads' 4x4 transpose (one `vpermps`,
+/// `permuteLanes`).
 @inlinable @inline(__always)
 func swappingQuadAxes(_ v: SIMD16<Float>) -> SIMD16<Float> {
   let order = SIMD16<Int32>(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15)
   #if MANTISSA_AVX512
     // A constant index becomes a generic shuffle that LLVM may split up (CMantissaCPU.h).
-    return _mm512_permutexvar_ps(
-      mantissa_opaque_m512i(unsafeBitCast(order, to: SIMD8<Int64>.self)), v)
+    let hidden = mantissa_opaque_m512i(unsafeBitCast(order, to: SIMD8<Int64>.self))
+    return permuteLanes(v, unsafeBitCast(hidden, to: SIMD16<Int32>.self))
   #else
-    var r = SIMD16<Float>()
-    for l in 0..<16 { r[l] = v[Int(order[l])] }
-    return r
+    return permuteLanes(v, order)
   #endif
 }
 
