@@ -23,6 +23,23 @@ func usesNarrowPath(_ p: GEMMProblem, _ overrides: KernelOverrides) -> Bool {
 
 func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool) {
   guard case .view(let bView) = p.b else { return }
+  if usesNarrowDots(m: p.m, n: p.n, k: p.k, transA: p.a.columnStride != 1) {
+    // op(B)'s columns as rows of their own (NarrowDotGEMM.swift), for all rows of C.
+    let packed = UnsafeMutablePointer<Float>.allocate(
+      capacity: p.n * packedColumnStride(k: p.k) + 16)
+    defer { packed.deallocate() }
+    let columns = alignedToCacheLine(packed)
+    packColumnsOfB(bView, k: p.k, n: p.n, into: columns)
+    forEachNarrowPart(p, threads: threads, forceParallel: forceParallel) { rows in
+      switch p.a.storage {
+      case .float32:
+        narrowDots(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: columns, rows: rows)
+      case .float16:
+        narrowDots(p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: columns, rows: rows)
+      }
+    }
+    return
+  }
   // n == 1 reads B one value at a time (SingleColumnGEMM.swift): rows of one, not 16.
   let width = p.n == 1 ? 1 : p.n <= 16 ? 16 : 32
   // A B with contiguous rows is read in place (lanes past n compute values that are never
@@ -96,13 +113,6 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
     direct: direct, directIsHalf: bView.storage == .float16 && !widensBInPlace,
     directStride: directStride,
     directRows: directRows, packed: UnsafePointer(packed), width: width)
-  let groups = (p.m + 3) / 4
-  var parts = 1
-  if threads > 1 && (forceParallel || p.m * p.n * p.k >= gemmParallelWork) {
-    parts = min(threads, groups)
-  }
-  let groupsPerPart = (groups + parts - 1) / parts
-  parts = (groups + groupsPerPart - 1) / groupsPerPart
   if usesNarrowColumns(p) {
     switch p.a.storage {
     case .float32:
@@ -121,8 +131,7 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
     return
   }
   nonisolated(unsafe) let b = rowsOfB
-  runParallel(parts) { part in
-    let rows = (part * groupsPerPart * 4)..<min(p.m, (part + 1) * groupsPerPart * 4)
+  forEachNarrowPart(p, threads: threads, forceParallel: forceParallel) { rows in
     if p.n == 1 {
       switch p.a.storage {
       case .float32:
@@ -210,6 +219,23 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
       narrowRows32(
         p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b, kc: kc, rows: rows)
     }
+  }
+}
+
+/// Runs `body` on each thread's rows of C: whole groups of 4 rows, split evenly, one part
+/// unless the product is worth a parallel region (``gemmParallelWork``) or a test forces it.
+private func forEachNarrowPart(
+  _ p: GEMMProblem, threads: Int, forceParallel: Bool, _ body: (Range<Int>) -> Void
+) {
+  let groups = (p.m + 3) / 4
+  var parts = 1
+  if threads > 1 && (forceParallel || p.m * p.n * p.k >= gemmParallelWork) {
+    parts = min(threads, groups)
+  }
+  let groupsPerPart = (groups + parts - 1) / parts
+  parts = (groups + groupsPerPart - 1) / groupsPerPart
+  runParallel(parts) { part in
+    body((part * groupsPerPart * 4)..<min(p.m, (part + 1) * groupsPerPart * 4))
   }
 }
 

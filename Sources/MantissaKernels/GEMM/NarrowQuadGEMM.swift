@@ -278,7 +278,7 @@ private func storeQuadGroups<Layout: QuadColumns>(
             addsBias: addsBias, relu: relu)
         }
       }
-      update.storeRoundedQuad(
+      update.storeRoundedMaskedRows(
         tail, rows(i, count), bias: bias, readsC: readsC, masked: masked, addsBias: addsBias,
         relu: relu)
     }
@@ -345,7 +345,7 @@ private func storeQuadGroups<Layout: QuadColumns>(
             addsBias: update.hasBias, relu: update.relu)
         }
       }
-      update.storeQuad(
+      update.storeMaskedRows(
         tail, rows(i, count), bias: bias, mode, masked: masked, addsBias: update.hasBias,
         relu: update.relu)
     }
@@ -422,7 +422,6 @@ struct QuadRows<Element> {
     m3 = count > 3 ? bits &<< 12 : 0
   }
 
-  /// The same places `delta` bytes away (a ReLU mask laid out like C).
   @inline(__always)
   func offset(byBytes delta: Int) -> QuadRows<Element> {
     @inline(__always) func moved(_ p: UnsafeMutablePointer<Element>) -> UnsafeMutablePointer<
@@ -445,41 +444,13 @@ struct QuadRows<Element> {
   }
 }
 
-extension QuadRows where Element == Float {
-  /// The group's last columns in quad lanes, zeros elsewhere.
+extension QuadRows: MaskedRows {
   @inline(__always)
-  func load() -> SIMD16<Float> {
-    var v = loadMasked(p0, m0, into: SIMD16())
-    v = loadMasked(p1, m1, into: v)
-    v = loadMasked(p2, m2, into: v)
-    return loadMasked(p3, m3, into: v)
-  }
-
-  @inline(__always)
-  func store(_ v: SIMD16<Float>) {
-    storeMasked(v, to: p0, m0)
-    storeMasked(v, to: p1, m1)
-    storeMasked(v, to: p2, m2)
-    storeMasked(v, to: p3, m3)
-  }
-}
-
-extension QuadRows where Element == Float16 {
-  /// The group's last columns in quad lanes, widened, zeros elsewhere.
-  @inline(__always)
-  func load() -> SIMD16<Float> {
-    var v = loadMasked(p0, m0, into: SIMD16())
-    v = loadMasked(p1, m1, into: v)
-    v = loadMasked(p2, m2, into: v)
-    return widen(loadMasked(p3, m3, into: v))
-  }
-
-  @inline(__always)
-  func store(_ v: SIMD16<Float16>) {
-    storeMasked(v, to: p0, m0)
-    storeMasked(v, to: p1, m1)
-    storeMasked(v, to: p2, m2)
-    storeMasked(v, to: p3, m3)
+  func forEachRow(_ body: (UnsafeMutablePointer<Element>, UInt16) -> Void) {
+    body(p0, m0)
+    body(p1, m1)
+    body(p2, m2)
+    body(p3, m3)
   }
 }
 
@@ -491,39 +462,5 @@ extension NarrowRowUpdate {
     var v = SIMD16<Float>()
     for l in 0..<16 { v[l] = source[l % 4] }
     return v
-  }
-
-  /// A group's last columns of Float C, row-major quads (``QuadRows``), with the formulas of
-  /// ``storePiece(_:to:lanes:bias:_:masked:addsBias:relu:)``.
-  @inline(__always)
-  func storeQuad(
-    _ acc: SIMD16<Float>, _ rows: QuadRows<Float>, bias: SIMD16<Float>, _ mode: TileUpdate.Mode,
-    masked: Bool, addsBias: Bool, relu: Bool
-  ) {
-    var v: SIMD16<Float>
-    switch mode {
-    case .overwrite: v = acc * alpha
-    case .scaleAdd: v = (acc * alpha).addingProduct(beta, rows.load())
-    case .accumulate: v = rows.load().addingProduct(alpha, acc)
-    }
-    if addsBias { v += bias }
-    if relu { v = rectified(v) }
-    if masked { v = maskedByReLU(v, rows.offset(byBytes: reluMaskDelta!).load()) }
-    rows.store(v)
-  }
-
-  /// A group's last columns of Float16 C, rounded once, with the formulas of
-  /// ``storeRoundedPiece(_:to:lanes:bias:full:readsC:masked:addsBias:relu:)``.
-  @inline(__always)
-  func storeRoundedQuad(
-    _ acc: SIMD16<Float>, _ rows: QuadRows<Float16>, bias: SIMD16<Float>, readsC: Bool,
-    masked: Bool, addsBias: Bool, relu: Bool
-  ) {
-    var v = acc * alpha
-    if readsC { v = v.addingProduct(beta, rows.load()) }
-    if addsBias { v += bias }
-    if relu { v = rectified(v) }
-    if masked { v = maskedByReLU(v, rows.offset(byBytes: reluMaskDelta!).load()) }
-    rows.store(narrow(v))
   }
 }

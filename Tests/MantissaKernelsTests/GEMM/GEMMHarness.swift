@@ -49,6 +49,9 @@ struct GEMMCase: CustomTestStringConvertible, Sendable {
   /// Small integers, for which every Float32 result must be exact.
   var integers = false
   var seed: UInt64 = 1
+  /// Run only op(B)'s column j, as an n == 1 product of the same data (C's, the bias's and the
+  /// mask's column j); C's other columns are neither written nor checked.
+  var onlyColumn: Int? = nil
 
   var id: String {
     let (a, b, c) = combination.types
@@ -57,13 +60,15 @@ struct GEMMCase: CustomTestStringConvertible, Sendable {
       kernel: kernel)
     if narrow && !packedB && n <= 32 {
       return id.replacingOccurrences(
-        of: kernel.tileID, with: narrowGEMMTileID(m: m, n: n, k: k, transA: transA))
+        of: kernel.tileID,
+        with: narrowGEMMTileID(m: m, n: onlyColumn == nil ? n : 1, k: k, transA: transA))
     }
     return id
   }
 
   var testDescription: String {
     "\(id) \(m)x\(n)x\(k) \(transA ? "t" : "n")\(transB ? "t" : "n") alpha \(alpha) beta \(beta)"
+      + (onlyColumn.map { " column \($0) alone" } ?? "")
       + " pads \(padA)/\(padB)/\(padC) threads \(threads)\(forceParallel ? " forced" : "")"
       + (blocking.map { " \($0)" } ?? "")
   }
@@ -135,14 +140,19 @@ func checkGEMM(_ c: GEMMCase) -> [UInt32] {
     bias32.withUnsafeBufferPointer { biasBuffer in
       mask32.withUnsafeBufferPointer { mask32Buffer in
         mask16.withUnsafeBufferPointer { mask16Buffer in
-          let biasPointer = c.bias ? biasBuffer.baseAddress : nil
-          let maskPointer32 = c.reluMask ? mask32Buffer.baseAddress! + ldc : nil
-          let maskPointer16 = c.reluMask ? mask16Buffer.baseAddress! + ldc : nil
-          let (m, n, k, alpha, beta, threads) = (c.m, c.n, c.k, c.alpha, c.beta, c.threads)
+          // One column alone: every operand from that column on, n == 1.
+          let column = c.onlyColumn ?? 0
+          let biasPointer = c.bias ? biasBuffer.baseAddress! + column : nil
+          let maskPointer32 = c.reluMask ? mask32Buffer.baseAddress! + ldc + column : nil
+          let maskPointer16 = c.reluMask ? mask16Buffer.baseAddress! + ldc + column : nil
+          let n = c.onlyColumn == nil ? c.n : 1
+          let (m, k, alpha, beta, threads) = (c.m, c.k, c.alpha, c.beta, c.threads)
+          let b32 = Array(b32.dropFirst(c.transB ? column * ldb : column))
+          let b16 = Array(b16.dropFirst(c.transB ? column * ldb : column))
           c32.withUnsafeMutableBufferPointer { c32Buffer in
             c16.withUnsafeMutableBufferPointer { c16Buffer in
-              let out32 = c32Buffer.baseAddress! + ldc
-              let out16 = c16Buffer.baseAddress! + ldc
+              let out32 = c32Buffer.baseAddress! + ldc + column
+              let out16 = c16Buffer.baseAddress! + ldc + column
               if c.packedB {
                 let packed =
                   c.combination.bIsHalf
@@ -210,6 +220,7 @@ func checkGEMM(_ c: GEMMCase) -> [UInt32] {
         if got != canary { canariesIntact = false }
         continue
       }
+      if let column = c.onlyColumn, j != column { continue }
       let i = row - 1
       var want = reference.value[i * c.n + j]
       if c.reluMask && !(reluMaskValue(i, j) > 0) { want *= 0 }

@@ -124,6 +124,23 @@ func expectNarrowPathMatchesPackedKernelsAndThreads(_ c: GEMMCase) {
   #expect(checkGEMM(c) == narrow, "\(c.testDescription): 2 threads differ from 1")
 }
 
+/// The updates a narrow form fixes per call: the forward layer (bias, ReLU or not), unscaled,
+/// scaled, beta 1 (C accumulated) and 1.3, the ReLU mask alone and with everything else.
+struct NarrowUpdate {
+  var alpha: Float = 1
+  var beta: Float = 0
+  var bias = false
+  var relu = false
+  var mask = false
+}
+
+let narrowUpdates = [
+  NarrowUpdate(bias: true, relu: true), NarrowUpdate(bias: true), NarrowUpdate(),
+  NarrowUpdate(alpha: 0.7), NarrowUpdate(mask: true),
+  NarrowUpdate(alpha: 0.7, beta: 1, relu: true),
+  NarrowUpdate(alpha: 0.7, beta: 1.3, bias: true, relu: true, mask: true),
+]
+
 @Test(arguments: narrowCombinations)
 func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
   // `*-gemm-4x20-simd16quad` and `*-gemm-16x4-simd16quad` (AVX-512 forms; elsewhere these
@@ -136,27 +153,16 @@ func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Comb
   // forward layer (bias, ReLU or not), unscaled, scaled, beta 1 (C accumulated) and 1.3, the
   // ReLU mask alone and with everything else. (20, 17, 37) and (2, 20, 9) keep the direct
   // forms (too few rows), and so does a K block shorter than k, whose blocks sum as the packed kernels' do
-  // (tiny blocking below; the quad form over all of k would differ).
-  struct Update {
-    var alpha: Float = 1
-    var beta: Float = 0
-    var bias = false
-    var relu = false
-    var mask = false
-  }
-  let updates = [
-    Update(bias: true, relu: true), Update(bias: true), Update(), Update(alpha: 0.7),
-    Update(mask: true), Update(alpha: 0.7, beta: 1, relu: true),
-    Update(alpha: 0.7, beta: 1.3, bias: true, relu: true, mask: true),
-  ]
+  // (tiny blocking below; the quad form over all of k would differ). From k = 32 on, 2-4
+  // columns take the dot forms (dotFormsSumAsSingleColumnsAndAgreeAcrossThreads).
   for (index, (n, k, m, padA, padC)) in [
     (20, 10, 130, 0, 0), (17, 2, 37, 3, 1), (18, 16, 5, 0, 2), (19, 7, 3, 5, 0),
     (20, 4, 2, 1, 3), (20, 13, 37, 0, 0), (17, 16, 130, 2, 0), (20, 17, 37, 0, 0),
     (19, 33, 70, 3, 2), (20, 64, 66, 0, 0), (17, 300, 129, 1, 0), (20, 512, 67, 0, 1),
-    (2, 10, 130, 0, 0), (3, 16, 37, 2, 1), (4, 64, 70, 0, 0), (4, 2, 5, 1, 2), (2, 33, 66, 0, 0),
-    (3, 7, 19, 0, 1), (4, 300, 129, 3, 0), (2, 20, 9, 0, 0),
+    (2, 10, 130, 0, 0), (3, 16, 37, 2, 1), (4, 31, 70, 0, 0), (4, 2, 5, 1, 2), (2, 17, 66, 0, 0),
+    (3, 7, 19, 0, 1), (4, 29, 129, 3, 0), (2, 20, 9, 0, 0),
   ].enumerated() {
-    for update in updates {
+    for update in narrowUpdates {
       var c = GEMMCase(
         m: m, n: n, k: k, alpha: update.alpha, beta: update.beta, padA: padA, padC: padC,
         combination: combination, bias: update.bias, relu: update.relu, reluMask: update.mask,
@@ -176,14 +182,56 @@ func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Comb
 }
 
 @Test(arguments: narrowCombinations)
+func dotFormsSumAsSingleColumnsAndAgreeAcrossThreads(combination: Combination) {
+  // `*-gemm-8x2-simd16dot` to `*-gemm-2x8-simd16dot` (AVX-512 forms): 2-8 columns, A by rows,
+  // k >= 32, C's values as dot products along k in the order of `16x1-simd16dot`, so each
+  // column has the bits of the n == 1 product of op(B)'s column (whose order
+  // singleColumnDotsSumInTheDocumentedOrder emulates), on 1 and 2 threads. Groups of 16 / n
+  // rows, whole and short (m = 2 to 130); k a whole number of 16 and not (a masked last step);
+  // B both ways (transposed B is copied, row-major B transposed by 8 x 8 blocks, its last
+  // depths one by one); padded A, B and C (C's rows apart, so one masked store per row, or
+  // back to back, one per group); deep k (600, 1000: one K block whatever k is); every update.
+  // Elsewhere these shapes take the direct forms, checked against the reference here too.
+  for (index, (n, k, m, transB, padA, padB, padC)) in [
+    (2, 32, 70, false, 0, 0, 0), (3, 33, 37, true, 1, 2, 0), (4, 64, 70, false, 0, 0, 0),
+    (4, 47, 9, false, 3, 0, 2), (5, 100, 19, true, 0, 1, 1), (6, 512, 13, false, 2, 0, 0),
+    (7, 600, 45, false, 0, 3, 1), (8, 64, 66, true, 1, 0, 3), (8, 300, 2, false, 0, 0, 0),
+    (2, 1000, 17, true, 0, 0, 0), (3, 48, 130, false, 0, 0, 0), (8, 37, 5, false, 0, 0, 0),
+  ].enumerated() {
+    for update in narrowUpdates {
+      var c = GEMMCase(
+        m: m, n: n, k: k, transB: transB, alpha: update.alpha, beta: update.beta, padA: padA,
+        padB: padB, padC: padC, combination: combination, bias: update.bias, relu: update.relu,
+        reluMask: update.mask, narrow: true, seed: UInt64(index))
+      let whole = checkGEMM(c)
+      var two = c
+      two.threads = 2
+      two.forceParallel = true
+      #expect(checkGEMM(two) == whole, "\(c.testDescription): 2 threads differ from 1")
+      guard CompiledCPU.choosesAVX512Forms else { continue }
+      #expect(c.id.hasSuffix("-simd16dot"), "\(c.testDescription): not a dot form")
+      let ldc = n + padC
+      for j in 0..<n {
+        c.onlyColumn = j
+        let alone = checkGEMM(c)
+        let differing = (0..<m).filter { alone[($0 + 1) * ldc + j] != whole[($0 + 1) * ldc + j] }
+        #expect(
+          differing.isEmpty,
+          "\(c.testDescription): rows \(differing.prefix(5)) differ from the n == 1 product")
+      }
+    }
+  }
+}
+
+@Test(arguments: narrowCombinations)
 func eightLaneFormsAgreeBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
   // 2-8 columns take `8x16-simd16direct` on 8 lanes in AVX-512 builds (`add8RowsOf8` and the
-  // shallow form's own loop): shallow (k <= 32, A by rows) with whole and short groups, the
-  // rows form with A by rows (eight row pointers), transposed (one base) and Float16 (widened
-  // into a scratch), one K block or several (k = 600), with the updates a layer uses.
+  // shallow form's own loop): shallow (k < 32, A by rows) with whole and short groups, and
+  // the rows form with A transposed (one base), one K block or several (k = 600), with the
+  // updates a layer uses. Deeper with A by rows they take the dot forms.
   for (n, k, m, transA, padA) in [
-    (2, 32, 70, false, 0), (8, 20, 37, false, 3), (4, 64, 70, false, 0), (7, 300, 45, false, 2),
-    (5, 600, 37, false, 0), (8, 64, 70, true, 0), (3, 40, 13, true, 1), (6, 3, 9, false, 0),
+    (2, 31, 70, false, 0), (8, 20, 37, false, 3), (4, 64, 70, true, 0), (7, 300, 45, true, 2),
+    (5, 600, 37, true, 0), (8, 64, 70, true, 0), (3, 40, 13, true, 1), (6, 3, 9, false, 0),
   ] {
     for (alpha, beta, bias, relu, mask) in [
       (Float(1), Float(0), true, true, false), (0.7, 1.3, false, false, true),
