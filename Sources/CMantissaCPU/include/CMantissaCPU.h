@@ -51,6 +51,30 @@ static inline __attribute__((always_inline)) __m256i mantissa_narrow_ps512(__m51
   return _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
+// Lanes 0 and 2 of each 128-bit quarter of `a`, then those of `b` (`even`), or lanes 1 and 3
+// (`odd`): one vshufps. Quarters 0 and 2 of `a`, then those of `b`, or quarters 1 and 3: one
+// vshuff32x4. Swift cannot call the intrinsics (macros: their patterns are immediates). The
+// result goes through an empty asm statement, so that LLVM does not merge a tree of them into
+// other shuffles (it split one into 128-bit pieces that ran 3x as long).
+static inline __attribute__((always_inline)) __m512 mantissa_opaque_ps512(__m512 v) {
+  __asm__("" : "+v"(v));
+  return v;
+}
+static inline __attribute__((always_inline)) __m512 mantissa_even_pairs_ps(__m512 a, __m512 b) {
+  return mantissa_opaque_ps512(_mm512_shuffle_ps(a, b, 0x88));
+}
+static inline __attribute__((always_inline)) __m512 mantissa_odd_pairs_ps(__m512 a, __m512 b) {
+  return mantissa_opaque_ps512(_mm512_shuffle_ps(a, b, 0xDD));
+}
+static inline __attribute__((always_inline)) __m512 mantissa_even_quarters_ps(
+    __m512 a, __m512 b) {
+  return mantissa_opaque_ps512(_mm512_shuffle_f32x4(a, b, 0x88));
+}
+static inline __attribute__((always_inline)) __m512 mantissa_odd_quarters_ps(
+    __m512 a, __m512 b) {
+  return mantissa_opaque_ps512(_mm512_shuffle_f32x4(a, b, 0xDD));
+}
+
 #endif
 
 #if defined(__F16C__) && defined(__AVX__)

@@ -156,37 +156,6 @@ private struct LastPiece {
   let whole: Bool
 }
 
-/// Sixteen rows' 16-lane accumulators.
-struct Sums16 {
-  var v0 = SIMD16<Float>(), v1 = SIMD16<Float>(), v2 = SIMD16<Float>(), v3 = SIMD16<Float>()
-  var v4 = SIMD16<Float>(), v5 = SIMD16<Float>(), v6 = SIMD16<Float>(), v7 = SIMD16<Float>()
-  var v8 = SIMD16<Float>(), v9 = SIMD16<Float>(), v10 = SIMD16<Float>(), v11 = SIMD16<Float>()
-  var v12 = SIMD16<Float>(), v13 = SIMD16<Float>(), v14 = SIMD16<Float>(), v15 = SIMD16<Float>()
-
-  /// Lane r: the sum of vector r's lanes as the tree ((l0 + l1) + (l2 + l3)) + ... over four
-  /// levels. Each level adds adjacent lanes of two vectors at once (their even and odd lanes),
-  /// so the 16 sums take 15 vector additions and come out in row order.
-  @inline(__always)
-  func pairwiseLaneSums() -> SIMD16<Float> {
-    @inline(__always) func adjacent(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
-      adjacentLaneSums(x, y)
-    }
-    let p0 = adjacent(v0, v1)
-    let p1 = adjacent(v2, v3)
-    let p2 = adjacent(v4, v5)
-    let p3 = adjacent(v6, v7)
-    let p4 = adjacent(v8, v9)
-    let p5 = adjacent(v10, v11)
-    let p6 = adjacent(v12, v13)
-    let p7 = adjacent(v14, v15)
-    let q0 = adjacent(p0, p1)
-    let q1 = adjacent(p2, p3)
-    let q2 = adjacent(p4, p5)
-    let q3 = adjacent(p6, p7)
-    return adjacent(adjacent(q0, q1), adjacent(q2, q3))
-  }
-}
-
 /// Runs `sums(row, count, depths, out)` (the K block's sums of rows `row..<row + count`, stored
 /// as 16 Floats at `out`: a SIMD16 returned from a closure travels as four 128-bit pieces, and
 /// LLVM then splits the vector code that makes it into 128-bit operations too)
