@@ -1,6 +1,6 @@
 // f32-gemm-4x4-simd16dot (8x2, 5x3, 4x4, 3x5, 2x6, 2x7, 2x8 for n = 2-8; every type
-// combination): a narrow product with A by rows and k of at least `narrowDotsMinimumDepth`, in
-// AVX-512 builds. C's values are dot products along k, as in `16x1-simd16dot`
+// combination): a narrow product with A by rows and k of at least 17 (n = 2, 3), 21 (n = 4)
+// or 33 (n = 5-8), in AVX-512 builds. C's values are dot products along k, as in `16x1-simd16dot`
 // (SingleColumnGEMM.swift), with 16 of them per group: R = 16 / n rows of all n columns, one
 // SIMD16 accumulator per value (slot n r + c), each fed by A's row r and op(B)'s column c
 // (packed once per call as a row of its own, zero-padded to whole vectors) 16 depths at a time.
@@ -15,14 +15,20 @@
 // the packed kernels' order (one chain per value in increasing k), like `16x1-simd16dot`'s.
 // Docs/Kernels.md gives the error bound.
 
-/// The shallowest k ``narrowDots`` takes.
-let narrowDotsMinimumDepth = 32
+/// The shallowest k ``narrowDots`` takes for `n` columns: below it, `16x4-simd16quad` (2-4
+/// columns) or the shallow `8x16-simd16direct` (5-8, k <= 32) measured as fast or faster.
+/// Zen 4, 1 thread, quad form against dot form: 1000x2x17 4.5 / 2.7 us, 1000x3x17 4.5 / 3.6,
+/// 1000x4x18 4.6 / 4.6, 1000x4x22 4.9 / 4.6, 1000x2x16 3.4 / 5.2; shallow form against dot
+/// form: 1000x8x32 6.8 / 9.0, 1000x6x32 6.8 / 7.1, and beyond k = 32 the rows form
+/// 1000x8x33 13.3 / 11.1, 1000x5x33 13.7 / 6.3.
+func narrowDotsMinimumDepth(n: Int) -> Int { n <= 3 ? 17 : n == 4 ? 21 : 33 }
 
 /// Whether a narrow-path problem of this shape takes a dot form (``narrowDots``): AVX-512
-/// forms, 2-8 columns, A not transposed, k >= ``narrowDotsMinimumDepth``, more than one row.
+/// forms, 2-8 columns, A not transposed, k >= ``narrowDotsMinimumDepth(n:)``, more than one
+/// row.
 func usesNarrowDots(m: Int, n: Int, k: Int, transA: Bool) -> Bool {
-  CompiledCPU.choosesAVX512Forms && n >= 2 && n <= 8 && !transA && k >= narrowDotsMinimumDepth
-    && m > 1
+  CompiledCPU.choosesAVX512Forms && n >= 2 && n <= 8 && !transA
+    && k >= narrowDotsMinimumDepth(n: n) && m > 1
 }
 
 /// The narrow path's tile ID for ``narrowDots``: rows per group by columns.

@@ -30,7 +30,9 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
     defer { packed.deallocate() }
     let columns = alignedToCacheLine(packed)
     packColumnsOfB(bView, k: p.k, n: p.n, into: columns)
-    forEachNarrowPart(p, threads: threads, forceParallel: forceParallel) { rows in
+    let (parts, rowsPerPart) = narrowParts(p, threads: threads, forceParallel: forceParallel)
+    runParallel(parts) { part in
+      let rows = (part * rowsPerPart)..<min(p.m, (part + 1) * rowsPerPart)
       switch p.a.storage {
       case .float32:
         narrowDots(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: columns, rows: rows)
@@ -130,8 +132,10 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
     }
     return
   }
+  let (parts, rowsPerPart) = narrowParts(p, threads: threads, forceParallel: forceParallel)
   nonisolated(unsafe) let b = rowsOfB
-  forEachNarrowPart(p, threads: threads, forceParallel: forceParallel) { rows in
+  runParallel(parts) { part in
+    let rows = (part * rowsPerPart)..<min(p.m, (part + 1) * rowsPerPart)
     if p.n == 1 {
       switch p.a.storage {
       case .float32:
@@ -222,21 +226,18 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
   }
 }
 
-/// Runs `body` on each thread's rows of C: whole groups of 4 rows, split evenly, one part
-/// unless the product is worth a parallel region (``gemmParallelWork``) or a test forces it.
-private func forEachNarrowPart(
-  _ p: GEMMProblem, threads: Int, forceParallel: Bool, _ body: (Range<Int>) -> Void
-) {
+/// How many threads share C's rows, and how many rows each takes (whole groups of 4 but the
+/// last part's): one part unless the product is worth a parallel region
+/// (``gemmParallelWork``) or a test forces it. (Taking the parts' work as a closure instead
+/// changed how the optimizer split the quad forms: 1000x20x10 4.9 -> 6.1 us.)
+private func narrowParts(_ p: GEMMProblem, threads: Int, forceParallel: Bool) -> (Int, Int) {
   let groups = (p.m + 3) / 4
   var parts = 1
   if threads > 1 && (forceParallel || p.m * p.n * p.k >= gemmParallelWork) {
     parts = min(threads, groups)
   }
   let groupsPerPart = (groups + parts - 1) / parts
-  parts = (groups + groupsPerPart - 1) / groupsPerPart
-  runParallel(parts) { part in
-    body((part * groupsPerPart * 4)..<min(p.m, (part + 1) * groupsPerPart * 4))
-  }
+  return ((groups + groupsPerPart - 1) / groupsPerPart, groupsPerPart * 4)
 }
 
 // One function per tile width, so that each holds only its own loop and the register

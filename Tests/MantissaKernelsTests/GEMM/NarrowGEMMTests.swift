@@ -151,16 +151,16 @@ func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Comb
   // quad) through 16 (four whole ones) to several transposed chunks of 16 with a partial last
   // one (17, 33, 300) and the deepest (512), and every update the form fixes per call: the
   // forward layer (bias, ReLU or not), unscaled, scaled, beta 1 (C accumulated) and 1.3, the
-  // ReLU mask alone and with everything else. (20, 17, 37) and (2, 20, 9) keep the direct
+  // ReLU mask alone and with everything else. (20, 17, 37) and (4, 18, 9) keep the direct
   // forms (too few rows), and so does a K block shorter than k, whose blocks sum as the packed kernels' do
-  // (tiny blocking below; the quad form over all of k would differ). From k = 32 on, 2-4
-  // columns take the dot forms (dotFormsSumAsSingleColumnsAndAgreeAcrossThreads).
+  // (tiny blocking below; the quad form over all of k would differ). From k = 17 (2-3
+  // columns) or 21 (4) on, they take the dot forms (dotFormsSumAsSingleColumnsAndAgree...).
   for (index, (n, k, m, padA, padC)) in [
     (20, 10, 130, 0, 0), (17, 2, 37, 3, 1), (18, 16, 5, 0, 2), (19, 7, 3, 5, 0),
     (20, 4, 2, 1, 3), (20, 13, 37, 0, 0), (17, 16, 130, 2, 0), (20, 17, 37, 0, 0),
     (19, 33, 70, 3, 2), (20, 64, 66, 0, 0), (17, 300, 129, 1, 0), (20, 512, 67, 0, 1),
-    (2, 10, 130, 0, 0), (3, 16, 37, 2, 1), (4, 31, 70, 0, 0), (4, 2, 5, 1, 2), (2, 17, 66, 0, 0),
-    (3, 7, 19, 0, 1), (4, 29, 129, 3, 0), (2, 20, 9, 0, 0),
+    (2, 10, 130, 0, 0), (3, 16, 37, 2, 1), (4, 20, 70, 0, 0), (4, 2, 5, 1, 2), (2, 16, 66, 0, 0),
+    (3, 7, 19, 0, 1), (4, 19, 129, 3, 0), (4, 18, 9, 0, 0),
   ].enumerated() {
     for update in narrowUpdates {
       var c = GEMMCase(
@@ -184,7 +184,7 @@ func quadFormAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Comb
 @Test(arguments: narrowCombinations)
 func dotFormsSumAsSingleColumnsAndAgreeAcrossThreads(combination: Combination) {
   // `*-gemm-8x2-simd16dot` to `*-gemm-2x8-simd16dot` (AVX-512 forms): 2-8 columns, A by rows,
-  // k >= 32, C's values as dot products along k in the order of `16x1-simd16dot`, so each
+  // k from 17, 21 or 33 (n = 2-3, 4, 5-8) on, C's values as dot products along k in the order of `16x1-simd16dot`, so each
   // column has the bits of the n == 1 product of op(B)'s column (whose order
   // singleColumnDotsSumInTheDocumentedOrder emulates), on 1 and 2 threads. Groups of 16 / n
   // rows, whole and short (m = 2 to 130); k a whole number of 16 and not (a masked last step);
@@ -197,6 +197,7 @@ func dotFormsSumAsSingleColumnsAndAgreeAcrossThreads(combination: Combination) {
     (4, 47, 9, false, 3, 0, 2), (5, 100, 19, true, 0, 1, 1), (6, 512, 13, false, 2, 0, 0),
     (7, 600, 45, false, 0, 3, 1), (8, 64, 66, true, 1, 0, 3), (8, 300, 2, false, 0, 0, 0),
     (2, 1000, 17, true, 0, 0, 0), (3, 48, 130, false, 0, 0, 0), (8, 37, 5, false, 0, 0, 0),
+    (2, 17, 70, false, 0, 0, 0), (4, 21, 37, true, 0, 0, 1), (5, 33, 20, false, 1, 0, 0),
   ].enumerated() {
     for update in narrowUpdates {
       var c = GEMMCase(
@@ -226,11 +227,12 @@ func dotFormsSumAsSingleColumnsAndAgreeAcrossThreads(combination: Combination) {
 @Test(arguments: narrowCombinations)
 func eightLaneFormsAgreeBitwiseWithThePackedKernelsAndAcrossThreads(combination: Combination) {
   // 2-8 columns take `8x16-simd16direct` on 8 lanes in AVX-512 builds (`add8RowsOf8` and the
-  // shallow form's own loop): shallow (k < 32, A by rows) with whole and short groups, and
+  // shallow form's own loop): shallow (k <= 32, A by rows) with whole and short groups, and
   // the rows form with A transposed (one base), one K block or several (k = 600), with the
-  // updates a layer uses. Deeper with A by rows they take the dot forms.
+  // updates a layer uses. Deeper with A by rows (and 2-4 columns from k = 17 or 21) they take
+  // the dot forms.
   for (n, k, m, transA, padA) in [
-    (2, 31, 70, false, 0), (8, 20, 37, false, 3), (4, 64, 70, true, 0), (7, 300, 45, true, 2),
+    (6, 31, 70, false, 0), (8, 20, 37, false, 3), (4, 64, 70, true, 0), (7, 300, 45, true, 2),
     (5, 600, 37, true, 0), (8, 64, 70, true, 0), (3, 40, 13, true, 1), (6, 3, 9, false, 0),
   ] {
     for (alpha, beta, bias, relu, mask) in [
