@@ -376,9 +376,7 @@ private func narrowRows<T: PackableElement>(
   // scratch, rounded once at the end by the packed path's `finishFloat16`, so both paths give
   // the same bits.
   let groupRows = NarrowAccumulators.groupRows(width: width, narrowRight: p.n <= 24)
-  let widensGroups =
-    T.self == Float16.self && (p.a.rowStride == 1 || p.a.columnStride == 1)
-    || copiesRowsOfA(p, width: width)
+  let widensGroups = T.self == Float16.self && (p.a.rowStride == 1 || p.a.columnStride == 1)
   let aScratchCount = widensGroups ? groupRows * ((min(kc, max(p.k, 1)) + 15) / 16 * 16) : 0
   // On the stack: a Float16 A's blocks call this once per 32-256 rows, and two heap
   // allocations per call were 1.2 us of 1000x20x64 f16's 35.
@@ -411,7 +409,6 @@ private func narrowRows<T: PackableElement>(
   // AVX-512 builds only: AVX2's groups of 4 rows would have 4 chains of 8 lanes, latency-bound
   // at the speed their 8 half-vectors of 16 lanes already run.
   let narrowLeft = p.n <= 8 && NarrowAccumulators.fullGroups
-  let copiesRows = copiesRowsOfA(p, width: width)
   let rounding = NarrowRowUpdate(roundingInto: p)
   var i = rows.lowerBound
   while i < rows.upperBound {
@@ -440,10 +437,9 @@ private func narrowRows<T: PackableElement>(
         t.add(
           widened, groupRows, b, width: width, p0..<split, split..<p1, narrowRight: narrowRight,
           narrowLeft: narrowLeft)
-      } else if T.self == Float16.self && cs == 1 || copiesRows {
+      } else if T.self == Float16.self && cs == 1 {
         // A deep row-major Float16 A (`narrowRowsWideningA`): the group's K block widened
-        // row by row into the scratch, which stays in L1; a Float A copied so, where that pays
-        // (``copiesRowsOfA(_:width:)``).
+        // row by row into the scratch, which stays in L1.
         let stride = (min(kc, p.k) + 15) / 16 * 16
         widenRows(
           a + (i - firstRowOfA) * rs + p0, rowStride: rs, rows: count, depth: p1 - p0,
@@ -538,14 +534,6 @@ private func widenRows<T: PackableElement>(
   for r in 0..<rows {
     T.copyWidened(source + r * rowStride, to: out + r * stride, count: depth)
   }
-}
-
-/// Whether the rows form copies a row-major Float A's group into its L1 scratch, as it widens a
-/// Float16 one: for at most 8 columns in AVX-512 builds, where the 8-lane FMAs outran the
-/// broadcasts from eight rows of A in place.
-func copiesRowsOfA(_ p: GEMMProblem, width: Int) -> Bool {
-  width == 16 && p.n <= 8 && NarrowAccumulators.fullGroups && p.a.storage == .float32
-    && p.a.columnStride == 1
 }
 
 /// The rows of A a narrow group reads: up to 8, the ones past `count` repeating the last.
