@@ -178,6 +178,18 @@ extension GEMMProblem {
     q.reluMask = reluMask.map { $0 + cBytes }
     return q
   }
+
+  /// The problem restricted to columns `range` of C (its bias and ReLU mask with it). B is
+  /// left as it is: callers that use this pass B's columns themselves.
+  func columns(_ range: Range<Int>) -> GEMMProblem {
+    var q = self
+    q.n = range.count
+    let cBytes = range.lowerBound * cElementBytes
+    q.c += cBytes
+    q.bias = bias.map { $0 + range.lowerBound }
+    q.reluMask = reluMask.map { $0 + cBytes }
+    return q
+  }
 }
 
 /// Elements all threads pack together when C is split into `rowParts` x `columnParts` regions:

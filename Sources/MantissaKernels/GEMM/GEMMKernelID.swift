@@ -49,9 +49,9 @@ public func gemmKernelID(
 /// not transposed in AVX-512 builds, the last columns of 4 rows in one vector
 /// (`4x20-simd16quad`; 2-4 columns in 16 rows, `16x4-simd16quad`); with 2-8 columns, k >= 17,
 /// 21 or 33 (n = 2-3, 4, 5-8) and A not transposed in AVX-512 builds, 16 dot products along k
-/// per group (`4x4-simd16dot`
-/// for 4 columns: 16 / n rows of n), the order of `16x1-simd16dot`. Pass `m` and `k` to see
-/// the last five.
+/// per group (`4x4-simd16dot` for 4 columns: 16 / n rows of n), the order of
+/// `16x1-simd16dot`, and 10-12 columns (k >= 48, m >= 64) as the first 8 and the rest
+/// (`2x8+8x2-simd16dot` for 10). Pass `m` and `k` to see the last five.
 public func narrowGEMMTileID(m: Int? = nil, n: Int, k: Int? = nil, transA: Bool = false)
   -> String
 {

@@ -1,6 +1,7 @@
 // f32-gemm-4x4-simd16dot (8x2, 5x3, 4x4, 3x5, 2x6, 2x7, 2x8 for n = 2-8; every type
 // combination): a narrow product with A by rows and k of at least 17 (n = 2, 3), 21 (n = 4)
-// or 33 (n = 5-8), in AVX-512 builds. C's values are dot products along k, as in `16x1-simd16dot`
+// or 33 (n = 5-8), in AVX-512 builds; 10-12 columns (k >= 48, m >= 64) as two passes, the
+// first 8 columns and the rest (`2x8+8x2-simd16dot` for 10). C's values are dot products along k, as in `16x1-simd16dot`
 // (SingleColumnGEMM.swift), with 16 of them per group: R = 16 / n rows of all n columns, one
 // SIMD16 accumulator per value (slot n r + c), each fed by A's row r and op(B)'s column c
 // (packed once per call as a row of its own, zero-padded to whole vectors) 16 depths at a time.
@@ -16,23 +17,34 @@
 // Docs/Kernels.md gives the error bound.
 
 /// The shallowest k ``narrowDots`` takes for `n` columns: below it, `16x4-simd16quad` (2-4
-/// columns) or the shallow `8x16-simd16direct` (5-8, k <= 32) measured as fast or faster.
+/// columns), the shallow `8x16-simd16direct` (5-8, k <= 32) or its rows form (10-12)
+/// measured as fast or faster.
 /// Zen 4, 1 thread, quad form against dot form: 1000x2x17 4.5 / 2.7 us, 1000x3x17 4.5 / 3.6,
 /// 1000x4x18 4.6 / 4.6, 1000x4x22 4.9 / 4.6, 1000x2x16 3.4 / 5.2; shallow form against dot
 /// form: 1000x8x32 6.8 / 9.0, 1000x6x32 6.8 / 7.1, and beyond k = 32 the rows form
 /// 1000x8x33 13.3 / 11.1, 1000x5x33 13.7 / 6.3.
-func narrowDotsMinimumDepth(n: Int) -> Int { n <= 3 ? 17 : n == 4 ? 21 : 33 }
+///
+/// 10-12 columns run as the first 8 and the rest (two passes over each group of rows), where
+/// the rows form's 16 lanes compute 16 columns whatever n is: from k = 48 and 64 rows on.
+/// Zen 4, 1 thread, rows form against two dot passes: 1000x10x33 12.8 / 16.0 us, 1000x12x40
+/// 14.6 / 17.8, 1000x10x48 17.1-17.3 / 15.8, 1000x12x64 21.3 / 20.7, 1000x10x128 39.0 /
+/// 28.8, 1000x12x300 86.7 / 68.4, 128x10x512 18.7 / 13.6, 64x10x128 2.7 / 2.4, 32x10x128 1.4
+/// / 1.5.
+func narrowDotsMinimumDepth(n: Int) -> Int { n <= 3 ? 17 : n == 4 ? 21 : n <= 8 ? 33 : 48 }
 
 /// Whether a narrow-path problem of this shape takes a dot form (``narrowDots``): AVX-512
-/// forms, 2-8 columns, A not transposed, k >= ``narrowDotsMinimumDepth(n:)``, more than one
-/// row.
+/// forms, 2-8 columns (more than one row) or 10-12 (64 rows or more), A not transposed, k >=
+/// ``narrowDotsMinimumDepth(n:)``.
 func usesNarrowDots(m: Int, n: Int, k: Int, transA: Bool) -> Bool {
-  CompiledCPU.choosesAVX512Forms && n >= 2 && n <= 8 && !transA
-    && k >= narrowDotsMinimumDepth(n: n) && m > 1
+  CompiledCPU.choosesAVX512Forms && !transA && k >= narrowDotsMinimumDepth(n: n)
+    && (n >= 2 && n <= 8 && m > 1 || n >= 10 && n <= 12 && m >= 64)
 }
 
-/// The narrow path's tile ID for ``narrowDots``: rows per group by columns.
-func narrowDotsTileID(n: Int) -> String { "\(16 / n)x\(n)-simd16dot" }
+/// The narrow path's tile ID for ``narrowDots``: rows per group by columns (for 10-12
+/// columns, both passes').
+func narrowDotsTileID(n: Int) -> String {
+  n <= 8 ? "\(16 / n)x\(n)-simd16dot" : "2x8+\(16 / (n - 8))x\(n - 8)-simd16dot"
+}
 
 /// Floats from one packed column of op(B) to the next in ``packColumnsOfB(_:k:n:into:)``.
 func packedColumnStride(k: Int) -> Int { (k + 15) / 16 * 16 }
@@ -40,6 +52,14 @@ func packedColumnStride(k: Int) -> Int { (k + 15) / 16 * 16 }
 /// op(B)'s `n` columns widened into rows of ``packedColumnStride(k:)`` Floats: k values, then
 /// zeros, which the last 16-depth step of a row multiplies by A's masked-off lanes.
 func packColumnsOfB(_ b: OperandView, k: Int, n: Int, into d: UnsafeMutablePointer<Float>) {
+  if n > 8 {
+    // Eight columns at a time (the register transposes' width).
+    var rest = b
+    rest.base += 8 * b.columnStride * b.elementBytes
+    packColumnsOfB(b, k: k, n: 8, into: d)
+    packColumnsOfB(rest, k: k, n: n - 8, into: d + 8 * packedColumnStride(k: k))
+    return
+  }
   let stride = packedColumnStride(k: k)
   @inline(__always) func pack<T: PackableElement>(_ source: UnsafePointer<T>) {
     if b.rowStride == 1 {

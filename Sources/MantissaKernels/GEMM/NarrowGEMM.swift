@@ -30,14 +30,20 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
     defer { packed.deallocate() }
     let columns = alignedToCacheLine(packed)
     packColumnsOfB(bView, k: p.k, n: p.n, into: columns)
+    // 10-12 columns as the first 8 and the rest, a part's rows of A read twice while in cache.
+    let pieces = p.n <= 8 ? [p] : [p.columns(0..<8), p.columns(8..<p.n)]
+    let stride = packedColumnStride(k: p.k)
     let (parts, rowsPerPart) = narrowParts(p, threads: threads, forceParallel: forceParallel)
     runParallel(parts) { part in
       let rows = (part * rowsPerPart)..<min(p.m, (part + 1) * rowsPerPart)
-      switch p.a.storage {
-      case .float32:
-        narrowDots(p, a: p.a.base.assumingMemoryBound(to: Float.self), b: columns, rows: rows)
-      case .float16:
-        narrowDots(p, a: p.a.base.assumingMemoryBound(to: Float16.self), b: columns, rows: rows)
+      for (index, piece) in pieces.enumerated() {
+        let b = UnsafePointer(columns + index * 8 * stride)
+        switch p.a.storage {
+        case .float32:
+          narrowDots(piece, a: p.a.base.assumingMemoryBound(to: Float.self), b: b, rows: rows)
+        case .float16:
+          narrowDots(piece, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b, rows: rows)
+        }
       }
     }
     return

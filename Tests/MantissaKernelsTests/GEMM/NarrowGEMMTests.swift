@@ -49,7 +49,7 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   // widened into a Float copy with rows n apart row by row (a Float16 B from 64 rows of C;
   // unpadded, as one flat copy).
   for (n, k) in [
-    (1, 600), (10, 600), (20, 600), (32, 600), (10, 1), (20, 1), (32, 1), (20, 10), (32, 16),
+    (1, 600), (9, 600), (20, 600), (32, 600), (10, 1), (20, 1), (32, 1), (20, 10), (32, 16),
     (10, 20), (16, 32), (20, 301), (17, 64), (24, 600), (25, 64), (24, 16), (17, 5), (25, 9),
   ] {
     for transA in [false, true] {
@@ -74,7 +74,7 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
   // Alpha 1 with a bias takes the forward layer's update (ReLU or not), fixed per call. A
   // Float16 A is widened in blocks of rows (128 in the shallow forms, up to 256 in the general
   // rows form: 10 x 40, 20 x 40): as one flat array when its rows are back to back, else row
-  // by row. Deeper still (k >= 48 in 8-row groups, k >= 128 in 4-row groups: 10 x 130,
+  // by row. Deeper still (k >= 48 in 8-row groups, k >= 128 in 4-row groups: 13 x 130,
   // 20 x 300) it is widened one group and K block at a time, here with padded rows. Without a
   // bias (17 x 3 with padded rows, 20 x 10 with alpha 0.7) a Float16 C's last 1-8 columns are
   // rounded on 8 lanes. Alpha 1 with no bias or ReLU (17 x 3, 28 x 12, 32 x 16 with padded
@@ -83,7 +83,7 @@ func narrowPathAgreesBitwiseWithThePackedKernelsAndAcrossThreads(combination: Co
     (20, 10, Float(1), true, 0), (17, 3, 1, false, 0), (17, 3, 1, false, 5),
     (28, 12, 1, false, 5), (32, 16, 1, false, 5),
     (32, 16, 0.7, true, 0), (10, 20, 1, true, 0), (10, 20, 0.7, false, 3), (20, 40, 1, true, 3),
-    (10, 40, 1, true, 2), (10, 130, 1, true, 2), (20, 300, 0.7, false, 3),
+    (10, 40, 1, true, 2), (13, 130, 1, true, 2), (20, 300, 0.7, false, 3),
     (20, 10, 0.7, true, 0),
   ] {
     expectNarrowPathMatchesPackedKernelsAndThreads(
@@ -190,7 +190,8 @@ func dotFormsSumAsSingleColumnsAndAgreeAcrossThreads(combination: Combination) {
   // rows, whole and short (m = 2 to 130); k a whole number of 16 and not (a masked last step);
   // B both ways (transposed B is copied, row-major B transposed by 8 x 8 blocks, its last
   // depths one by one); padded A, B and C (C's rows apart, so one masked store per row, or
-  // back to back, one per group); deep k (600, 1000: one K block whatever k is); every update.
+  // back to back, one per group); deep k (600, 1000: one K block whatever k is); 10-12
+  // columns (from 64 rows) as two passes; every update.
   // Elsewhere these shapes take the direct forms, checked against the reference here too.
   for (index, (n, k, m, transB, padA, padB, padC)) in [
     (2, 32, 70, false, 0, 0, 0), (3, 33, 37, true, 1, 2, 0), (4, 64, 70, false, 0, 0, 0),
@@ -198,6 +199,8 @@ func dotFormsSumAsSingleColumnsAndAgreeAcrossThreads(combination: Combination) {
     (7, 600, 45, false, 0, 3, 1), (8, 64, 66, true, 1, 0, 3), (8, 300, 2, false, 0, 0, 0),
     (2, 1000, 17, true, 0, 0, 0), (3, 48, 130, false, 0, 0, 0), (8, 37, 5, false, 0, 0, 0),
     (2, 17, 70, false, 0, 0, 0), (4, 21, 37, true, 0, 0, 1), (5, 33, 20, false, 1, 0, 0),
+    (10, 48, 70, false, 0, 0, 0), (11, 64, 66, true, 1, 2, 3), (12, 100, 64, false, 0, 0, 0),
+    (10, 512, 65, false, 3, 0, 1),
   ].enumerated() {
     for update in narrowUpdates {
       var c = GEMMCase(
