@@ -1,10 +1,11 @@
 // f32-gemm-4x4-simd16dot (8x2, 5x3, 4x4, 3x5, 2x6, 2x7, 2x8 for n = 2-8; every type
 // combination): a narrow product with A by rows and k of at least 17 (n = 2, 3), 21 (n = 4)
 // or 33 (n = 5-8), in AVX-512 builds; 10-12 columns (k >= 48, m >= 64) as two passes, the
-// first 8 columns and the rest (`2x8+8x2-simd16dot` for 10). C's values are dot products along k, as in `16x1-simd16dot`
-// (SingleColumnGEMM.swift), with 16 of them per group: R = 16 / n rows of all n columns, one
-// SIMD16 accumulator per value (slot n r + c), each fed by A's row r and op(B)'s column c
-// (packed once per call as a row of its own, zero-padded to whole vectors) 16 depths at a time.
+// first 8 columns and the rest (`2x8+8x2-simd16dot` for 10). C's values are dot products along
+// k, as in `16x1-simd16dot` (SingleColumnGEMM.swift), with 16 of them per group: R = 16 / n
+// rows of all n columns, one SIMD16 accumulator per value (slot n r + c), each fed by A's row
+// r and op(B)'s column c (packed once per call as a row of its own, zero-padded to whole
+// vectors) 16 depths at a time.
 // A step of 16 depths is R + n loads and R n FMAs, with no broadcasts or transposes; the rows'
 // forms spend a broadcast or a transpose on every depth of every row and run out of FMA chains
 // at n <= 8 (1000x4x64: 10.2 us, OpenBLAS 7.2). The 16 sums come out of one pairwise tree
