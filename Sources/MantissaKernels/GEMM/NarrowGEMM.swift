@@ -31,13 +31,12 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
     let columns = alignedToCacheLine(packed)
     packColumnsOfB(bView, k: p.k, n: p.n, into: columns)
     // 10-12 columns as the first 8 and the rest, a part's rows of A read twice while in cache.
-    let pieces = p.n <= 8 ? [p] : [p.columns(0..<8), p.columns(8..<p.n)]
+    let first = min(p.n, 8)
     let stride = packedColumnStride(k: p.k)
     let (parts, rowsPerPart) = narrowParts(p, threads: threads, forceParallel: forceParallel)
     runParallel(parts) { part in
       let rows = (part * rowsPerPart)..<min(p.m, (part + 1) * rowsPerPart)
-      for (index, piece) in pieces.enumerated() {
-        let b = UnsafePointer(columns + index * 8 * stride)
+      @inline(__always) func dots(_ piece: GEMMProblem, _ b: UnsafePointer<Float>) {
         switch p.a.storage {
         case .float32:
           narrowDots(piece, a: p.a.base.assumingMemoryBound(to: Float.self), b: b, rows: rows)
@@ -45,6 +44,8 @@ func runNarrowGEMM(_ p: GEMMProblem, kc: Int, threads: Int, forceParallel: Bool)
           narrowDots(piece, a: p.a.base.assumingMemoryBound(to: Float16.self), b: b, rows: rows)
         }
       }
+      dots(p.columns(0..<first), columns)
+      if first < p.n { dots(p.columns(first..<p.n), columns + first * stride) }
     }
     return
   }
